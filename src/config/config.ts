@@ -1,0 +1,16 @@
+import type { RouteRule } from "../domain/route-rule.js";
+
+/** The parsed, defaulted, readonly configuration the rest of the code sees. */
+export interface Config {
+  readonly server: { readonly port: number; readonly host: string; readonly publicUrl: string; readonly apiToken?: string };
+  readonly store: { readonly url: string };
+  readonly github?: {
+    readonly webhookSecrets: readonly string[];
+    readonly apiUrl: string;
+    readonly auth?: { readonly token: string } | { readonly appId: string | number; readonly privateKeyPath: string; readonly installationId: string | number };
+  };
+  readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string }; readonly maxAttempts: number };
+  readonly tracking: { readonly pollIntervalSeconds: number };
+  readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number };
+  readonly routes: readonly RouteRule[];
+}

@@ -1,0 +1,58 @@
+/** Where an event came from. */
+export type ProviderId = "github" | "codecommit";
+
+/** What happened, in the terms routes are written in (`routes[].on`). */
+export type EventKind = "push" | "tag" | "pull_request" | "comment";
+export const EVENT_KINDS: readonly EventKind[] = ["push", "tag", "pull_request", "comment"];
+
+/** The pull request part of a SourceEvent. */
+export interface PullRequestInfo {
+  readonly number: number;
+  readonly baseRef: string;
+  readonly baseSha: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  /** `owner/name` of the head repository; null when the fork was deleted. */
+  readonly headRepository: string | null;
+  readonly fromFork: boolean;
+  readonly draft: boolean;
+  readonly labels: readonly string[];
+  /** GitHub's `author_association` of the pull request author (OWNER, MEMBER, NONE, …). */
+  readonly authorAssociation: string;
+  /** Set when the event is `labeled`: the label just added. */
+  readonly addedLabel?: string;
+}
+
+/**
+ * One provider event, normalized. Routing and everything after it only ever see this shape.
+ * `changedFiles` is undefined when the list is unknown or truncated: routes never skip on
+ * missing data.
+ */
+export interface SourceEvent {
+  readonly provider: ProviderId;
+  readonly deliveryId: string;
+  readonly repository: string;
+  readonly kind: EventKind;
+  /** Provider action: "pushed", "opened", "synchronize", "reopened", … */
+  readonly action: string;
+  /** Full ref: `refs/heads/main`, `refs/tags/v1.0`, or the base ref of a pull request. */
+  readonly ref: string;
+  /** Short branch name (pushes) or base branch (pull requests); undefined for tags. */
+  readonly branch?: string;
+  readonly tag?: string;
+  /** The commit to build. */
+  readonly sha: string;
+  readonly beforeSha?: string;
+  readonly pullRequest?: PullRequestInfo;
+  readonly actor: string;
+  readonly headCommitMessage?: string;
+  readonly changedFiles?: readonly string[];
+  readonly cloneUrl?: string;
+}
+
+/** The result of normalizing one delivery: an event to route, or a recorded reason to ignore it. */
+export type NormalizeResult =
+  | { readonly kind: "event"; readonly event: SourceEvent }
+  | { readonly kind: "ignored"; readonly reason: string };
+
+export const ignored = (reason: string): NormalizeResult => ({ kind: "ignored", reason });

@@ -1,0 +1,38 @@
+import type { z } from "zod";
+import { ignored, type NormalizeResult } from "../../domain/source-event.js";
+import { normalizeGithubPullRequest } from "./normalize-pull-request.js";
+import { normalizeGithubPush } from "./normalize-push.js";
+import { PullRequestPayload, PushPayload } from "./payload-schemas.js";
+
+/** Events the intake stores for routing; every other event is stored as ignored at once. */
+export const ROUTED_GITHUB_EVENTS: ReadonlySet<string> = new Set(["push", "pull_request"]);
+
+const REASONS: Readonly<Record<string, string>> = {
+  create: "create events are ignored: the push event for the same ref starts builds",
+  delete: "delete events are ignored: deleted refs start nothing",
+};
+
+/** Why a GitHub event name is not routed, or undefined when it is. */
+export function ignoredGithubEventReason(event: string): string | undefined {
+  if (ROUTED_GITHUB_EVENTS.has(event)) return undefined;
+  return REASONS[event] ?? `event ${event} is not handled`;
+}
+
+function parse<T>(schema: z.ZodType<T>, payload: unknown, event: string): T | string {
+  const result = schema.safeParse(payload);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  return `malformed ${event} payload: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`;
+}
+
+/** Turns one GitHub delivery (event name + parsed JSON body) into a SourceEvent or a reason to ignore it. */
+export function normalizeGithubEvent(event: string, payload: unknown, deliveryId: string): NormalizeResult {
+  const skip = ignoredGithubEventReason(event);
+  if (skip) return ignored(skip);
+  if (event === "push") {
+    const p = parse(PushPayload, payload, event);
+    return typeof p === "string" ? ignored(p) : normalizeGithubPush(p, deliveryId);
+  }
+  const p = parse(PullRequestPayload, payload, event);
+  return typeof p === "string" ? ignored(p) : normalizeGithubPullRequest(p, deliveryId);
+}

@@ -1,0 +1,83 @@
+import { sql, type Kysely } from "kysely";
+import type { Database } from "./database.js";
+import type { Dialect } from "./dialect.js";
+import type { JobQueue, JobRow, NewJob } from "./store.js";
+
+/** Inserts a job; usable inside a transaction. */
+export async function insertJob(db: Kysely<Database>, job: NewJob, maxAttempts: number, now: number): Promise<number> {
+  const row = await db
+    .insertInto("jobs")
+    .values({ kind: job.kind, payload: JSON.stringify(job.payload), state: "queued", attempts: 0, max_attempts: maxAttempts, run_at: job.runAt ?? now, created_at: now, updated_at: now })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): JobQueue {
+  const held = (id: number, workerId: string) => db.updateTable("jobs").where("id", "=", id).where("leased_by", "=", workerId).where("state", "=", "running");
+  const changed = (r: { numUpdatedRows: bigint }) => r.numUpdatedRows > 0n;
+  return {
+    async claim(workerId, now, leaseMs, limit) {
+      let due = db
+        .selectFrom("jobs")
+        .select("id")
+        .where((eb) => eb.or([eb.and([eb("state", "=", "queued"), eb("run_at", "<=", now)]), eb.and([eb("state", "=", "running"), eb("lease_until", "<", now)])]))
+        .orderBy("run_at")
+        .orderBy("id")
+        .limit(limit);
+      if (dialect === "postgres") due = due.forUpdate().skipLocked();
+      const rows = await db
+        .updateTable("jobs")
+        .set((eb) => ({ state: "running", lease_until: now + leaseMs, leased_by: workerId, attempts: eb("attempts", "+", 1), updated_at: now }))
+        .where("id", "in", due)
+        .returningAll()
+        .execute();
+      return rows.map(normalizeJob).sort((a, b) => a.run_at - b.run_at || a.id - b.id);
+    },
+    async complete(id, workerId, now) {
+      return changed(await held(id, workerId).set({ state: "done", lease_until: null, updated_at: now }).executeTakeFirst());
+    },
+    async retry(id, workerId, runAt, error, now) {
+      return changed(await held(id, workerId).set({ state: "queued", run_at: runAt, lease_until: null, leased_by: null, last_error: error, updated_at: now }).executeTakeFirst());
+    },
+    async bury(id, workerId, error, now) {
+      return changed(await held(id, workerId).set({ state: "dead", lease_until: null, last_error: error, updated_at: now }).executeTakeFirst());
+    },
+    async releaseLeases(isGone, now) {
+      const holders = await db.selectFrom("jobs").select("leased_by").distinct().where("state", "=", "running").execute();
+      const gone = holders.map((h) => h.leased_by).filter((h): h is string => h !== null && isGone(h));
+      if (gone.length === 0) return 0;
+      const r = await db
+        .updateTable("jobs")
+        .set({ state: "queued", run_at: now, lease_until: null, leased_by: null, updated_at: now })
+        .where("state", "=", "running")
+        .where("leased_by", "in", gone)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async nextWakeAt() {
+      const row = await db
+        .selectFrom("jobs")
+        .select((eb) => [
+          eb.fn.min("run_at").filterWhere("state", "=", "queued").as("next_run"),
+          eb.fn.min("lease_until").filterWhere("state", "=", "running").as("next_lease"),
+        ])
+        .executeTakeFirst();
+      const times = [row?.next_run, row?.next_lease].filter((t) => t !== null && t !== undefined).map(Number);
+      return times.length ? Math.min(...times) : undefined;
+    },
+    async countByState() {
+      const rows = await db.selectFrom("jobs").select(["state", sql<number>`count(*)`.as("n")]).groupBy("state").execute();
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+    },
+    enqueue: (job, now) => insertJob(db, job, maxAttempts, now),
+    async deadLetters(limit) {
+      return (await db.selectFrom("jobs").selectAll().where("state", "=", "dead").orderBy("id", "desc").limit(limit).execute()).map(normalizeJob);
+    },
+  };
+}
+
+/** pg returns bigint columns as numbers only with a type parser; make sure ids are numbers everywhere. */
+export function normalizeJob(row: JobRow): JobRow {
+  return { ...row, id: Number(row.id) };
+}

@@ -1,0 +1,142 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration } from "kysely";
+import pg from "pg";
+import type { Database } from "./database.js";
+import { dialectOf, type Dialect } from "./dialect.js";
+import { createJobQueue, insertJob } from "./job-queue.js";
+import { initialMigration } from "./migrations/001-initial.js";
+import { recordRoutingIn } from "./record-routing.js";
+import type { BuildRow, DeliveryRow, InsertOutcome, Store } from "./store.js";
+import { transact } from "./transact.js";
+
+export const PROCESS_DELIVERY_JOB = "process_delivery";
+
+export interface StoreOptions {
+  readonly url: string;
+  readonly maxAttempts: number;
+  /** PostgreSQL pool size. */
+  readonly poolSize?: number;
+}
+
+function sqlitePath(url: string): string {
+  const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
+  return path === "" ? ":memory:" : path;
+}
+
+function createKysely(url: string, dialect: Dialect, poolSize: number): Kysely<Database> {
+  if (dialect === "sqlite") {
+    const path = sqlitePath(url);
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new SqliteDatabase(path);
+    db.pragma("journal_mode = WAL");
+    // FULL: the inbox commit is fsync'd before a 2xx goes out.
+    db.pragma("synchronous = FULL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = ON");
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+  }
+  const int8 = 20;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: { getTypeParser: (oid: number, format?: string) => (oid === int8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+  return { "001-initial": initialMigration(dialect) };
+}
+
+/** Brings the schema up to date; returns the names of the migrations applied now. */
+export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrationsFor(dialect) } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });
+const asBuild = (r: BuildRow): BuildRow => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id) });
+
+/** Opens the store named by `url` (sqlite:PATH or postgres://…) and migrates it. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const dialect = dialectOf(options.url);
+  const db = createKysely(options.url, dialect, options.poolSize ?? 10);
+  try {
+    await migrate(db, dialect);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return createStore(db, dialect, options.maxAttempts);
+}
+
+export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): Store {
+  return {
+    dialect,
+    jobs: createJobQueue(db, dialect, maxAttempts),
+    async insertDeliveries(rows) {
+      return transact(db, dialect, async (trx) => {
+        const outcomes: InsertOutcome[] = [];
+        for (const d of rows) {
+          const inserted = await trx
+            .insertInto("deliveries")
+            .values({
+              source: d.source,
+              delivery_id: d.deliveryId,
+              event: d.event,
+              received_at: d.receivedAt,
+              headers: JSON.stringify(d.headers),
+              body: d.body,
+              body_sha256: d.bodySha256,
+              status: d.ignoredReason === undefined ? "received" : "ignored",
+              reason: d.ignoredReason ?? null,
+              processed_at: d.ignoredReason === undefined ? null : d.receivedAt,
+            })
+            .onConflict((oc) => oc.columns(["source", "delivery_id"]).doNothing())
+            .returning("id")
+            .executeTakeFirst();
+          if (inserted && d.ignoredReason === undefined) {
+            await insertJob(trx, { kind: PROCESS_DELIVERY_JOB, payload: { deliveryRowId: Number(inserted.id) } }, maxAttempts, d.receivedAt);
+          }
+          outcomes.push(inserted ? "accepted" : "duplicate");
+        }
+        return outcomes;
+      });
+    },
+    async getDelivery(id) {
+      const row = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && asDelivery(row);
+    },
+    async findDeliveries(deliveryId) {
+      return (await db.selectFrom("deliveries").selectAll().where("delivery_id", "=", deliveryId).orderBy("id").execute()).map(asDelivery);
+    },
+    async markDeliveryFailed(id, reason, now) {
+      await db.updateTable("deliveries").set({ status: "failed", reason, processed_at: now }).where("id", "=", id).where("status", "=", "received").execute();
+    },
+    recordRouting: (deliveryRowId, record, now) => transact(db, dialect, (trx) => recordRoutingIn(trx, deliveryRowId, record, maxAttempts, now)),
+    async listDecisions(deliveryRowId) {
+      const rows = await db.selectFrom("route_decisions").selectAll().where("delivery_row_id", "=", deliveryRowId).orderBy("id").execute();
+      return rows.map((r) => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), build_id: r.build_id === null ? null : Number(r.build_id) }));
+    },
+    async getBuild(id) {
+      const row = await db.selectFrom("builds").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && asBuild(row);
+    },
+    async listBuilds({ deliveryRowId, limit = 100 }) {
+      let q = db.selectFrom("builds").selectAll().orderBy("id", "desc").limit(limit);
+      if (deliveryRowId !== undefined) q = q.where("delivery_row_id", "=", deliveryRowId);
+      return (await q.execute()).map(asBuild);
+    },
+    async updateBuild(id, patch, now) {
+      await db.updateTable("builds").set({ ...patch, updated_at: now }).where("id", "=", id).execute();
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

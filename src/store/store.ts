@@ -1,0 +1,102 @@
+import type { Selectable } from "kysely";
+import type { BuildsTable, DeliveriesTable, JobsTable, RouteDecisionsTable } from "./database.js";
+import type { Dialect } from "./dialect.js";
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type JobRow = Selectable<JobsTable>;
+export type BuildRow = Selectable<BuildsTable>;
+export type DecisionRow = Selectable<RouteDecisionsTable>;
+
+/** A verified delivery to put in the inbox. `ignoredReason` stores it as already ignored (no job). */
+export interface NewDelivery {
+  readonly source: string;
+  readonly deliveryId: string;
+  readonly event: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly bodySha256: string;
+  readonly receivedAt: number;
+  readonly ignoredReason?: string;
+}
+
+export type InsertOutcome = "accepted" | "duplicate";
+
+/** A job to enqueue. `payload` is stored as JSON. */
+export interface NewJob {
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly runAt?: number;
+}
+
+/** A build the router planned, as stored. */
+export interface NewBuild {
+  readonly dedupeKey: string;
+  readonly route: string;
+  readonly provider: string;
+  readonly repository: string;
+  readonly eventKind: string;
+  readonly ref: string;
+  readonly sha: string;
+  readonly pullRequest: number | null;
+  readonly project: string;
+  readonly context: string;
+  readonly sourceVersion: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** The outcome of routing one delivery, written in one transaction. */
+export type RoutingRecord =
+  | { readonly status: "ignored"; readonly reason: string }
+  | {
+      readonly status: "routed";
+      readonly decisions: ReadonlyArray<{ route: string; matched: boolean; reason: string; build?: NewBuild }>;
+    };
+
+export interface RoutingOutcome {
+  /** False when the delivery had been routed before (a retried job): nothing was written. */
+  readonly recorded: boolean;
+  readonly createdBuildIds: readonly number[];
+  readonly duplicateBuildIds: readonly number[];
+}
+
+export type BuildPatch = Partial<Pick<BuildRow, "state" | "external_id" | "logs_url" | "error" | "started_at">>;
+
+/** The job queue: claimed with a lease, retried with backoff, buried after too many attempts. */
+export interface JobQueue {
+  /**
+   * Claims up to `limit` jobs that are due, or whose lease expired, for `workerId`;
+   * increments their attempt count. Safe against concurrent claimers (one statement; SKIP LOCKED on PostgreSQL).
+   */
+  claim(workerId: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]>;
+  /** Marks a job done if `workerId` still holds it; false when the lease was lost. */
+  complete(id: number, workerId: string, now: number): Promise<boolean>;
+  retry(id: number, workerId: string, runAt: number, error: string, now: number): Promise<boolean>;
+  bury(id: number, workerId: string, error: string, now: number): Promise<boolean>;
+  /** Requeues running jobs whose holder is gone (`isGone(leasedBy)`); returns how many. */
+  releaseLeases(isGone: (leasedBy: string) => boolean, now: number): Promise<number>;
+  /** When the next queued job is due, or the next lease expires; undefined when idle. */
+  nextWakeAt(): Promise<number | undefined>;
+  countByState(): Promise<Record<string, number>>;
+  enqueue(job: NewJob, now: number): Promise<number>;
+  deadLetters(limit: number): Promise<JobRow[]>;
+}
+
+/** The one persistence interface; the same on SQLite and PostgreSQL. */
+export interface Store {
+  readonly dialect: Dialect;
+  readonly jobs: JobQueue;
+  /** Inserts deliveries (and their processing jobs) in one transaction; duplicates are reported, not errors. */
+  insertDeliveries(rows: readonly NewDelivery[]): Promise<InsertOutcome[]>;
+  getDelivery(id: number): Promise<DeliveryRow | undefined>;
+  findDeliveries(deliveryId: string): Promise<DeliveryRow[]>;
+  markDeliveryFailed(id: number, reason: string, now: number): Promise<void>;
+  /** Writes decisions, builds (unique dedupe key) and their start jobs, and the delivery status, atomically. */
+  recordRouting(deliveryRowId: number, record: RoutingRecord, now: number): Promise<RoutingOutcome>;
+  listDecisions(deliveryRowId: number): Promise<DecisionRow[]>;
+  getBuild(id: number): Promise<BuildRow | undefined>;
+  listBuilds(filter: { deliveryRowId?: number; limit?: number }): Promise<BuildRow[]>;
+  updateBuild(id: number, patch: BuildPatch, now: number): Promise<void>;
+  /** Throws when the store cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
