@@ -13,6 +13,8 @@ export function formatIssues(error: z.ZodError): string[] {
       return `${where}: unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}`;
     }
     if (issue.code === "invalid_union") return `${where}: ${describeUnion(issue)}`;
+    // zod reports a bad record key as "Invalid key in record"; the key schema's own message says why.
+    if (issue.code === "invalid_key" && issue.issues.length > 0) return `${where}: ${issue.issues.map((i) => i.message).join("; ")}`;
     return `${where}: ${issue.message}`;
   });
 }

@@ -52,10 +52,18 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
 
 /** Brings the schema up to date; returns the names of the migrations applied now. */
 export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrationsFor(dialect) } });
+  // Unless told a schema, Kysely's Migrator finds its tables in *any* schema, so a database that
+  // already holds them elsewhere (another app, another buildgate schema) fails to migrate.
+  const migrationTableSchema = dialect === "postgres" ? await currentSchema(db) : undefined;
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrationsFor(dialect) }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });

@@ -1,0 +1,35 @@
+/** What a builder needs to start one build. */
+export interface StartRequest {
+  readonly project: string;
+  readonly sourceVersion: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Deterministic per build: a retried start within the builder's window returns the same build. */
+  readonly idempotencyToken: string;
+}
+
+export interface StartedBuild {
+  /** The builder's id, e.g. CodeBuild's `project:uuid`. */
+  readonly buildId: string;
+  readonly logsUrl?: string;
+}
+
+/** Starts builds. Implemented by CodeBuild (and, later, the local runner). */
+export interface Builder {
+  /**
+   * Starts one build. Throws a BuilderError: `retryable` false means the request can never
+   * succeed as is (unknown project, invalid input) and must not be retried.
+   */
+  start(request: StartRequest): Promise<StartedBuild>;
+}
+
+export class BuilderError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    /** A minimum wait before retrying (e.g. an account build limit); undefined uses the usual backoff. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "BuilderError";
+  }
+}

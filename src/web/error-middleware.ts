@@ -1,0 +1,32 @@
+import type { ErrorRequestHandler } from "express";
+import type { Logger } from "pino";
+import { HttpError } from "./http-error.js";
+
+interface BodyParserError {
+  status?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+/** Maps body-parser's errors (413, 415, 400) to HttpErrors; anything unknown is a 500. */
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  const e = err as BodyParserError;
+  if (e && typeof e.status === "number" && e.status >= 400 && e.status < 500) {
+    if (e.type === "entity.too.large") return new HttpError(413, "request body too large", true, { Connection: "close" });
+    if (e.type === "encoding.unsupported" || e.type === "charset.unsupported") return new HttpError(415, "unsupported content encoding or charset");
+    return new HttpError(e.status, "bad request");
+  }
+  return new HttpError(500, "internal error", false);
+}
+
+/** The one error middleware: status from the error, JSON body, never a stack or a header echoed. */
+export function createErrorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) log.error({ err, method: req.method, path: req.path }, "request failed");
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(httpError.headers)) res.setHeader(k, v);
+    res.status(httpError.status).json({ error: httpError.expose ? httpError.message : "internal error" });
+  };
+}

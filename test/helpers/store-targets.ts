@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import pg from "pg";
+import { openStore, type StoreOptions } from "../../src/store/open-store.js";
+import type { Dialect } from "../../src/store/dialect.js";
+import type { Store } from "../../src/store/store.js";
+
+/** Where the PostgreSQL store tests run; override with BUILDGATE_TEST_PG_URL. */
+export const TEST_PG_URL = process.env.BUILDGATE_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** One database engine to run the store tests against. */
+export interface StoreTarget {
+  readonly name: Dialect;
+  /** A URL naming a new, empty database (SQLite file or PostgreSQL schema); removed after the test file. */
+  freshUrl(): Promise<string>;
+}
+
+/** `url` with the PostgreSQL search_path pinned to `schema` (node-postgres passes `options` to the server). */
+export function withSearchPath(url: string, schema: string): string {
+  return `${url}${url.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+async function connectPg(url: string): Promise<pg.Client | Error> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return client;
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+function sqliteTarget(): StoreTarget {
+  let dir: string | undefined;
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    name: "sqlite",
+    async freshUrl() {
+      dir ??= mkdtempSync(join(tmpdir(), "buildgate-store-"));
+      return `sqlite:${join(dir, `${randomUUID()}.db`)}`;
+    },
+  };
+}
+
+function postgresTarget(admin: pg.Client): StoreTarget {
+  const schemas: string[] = [];
+  const prefix = `bg_test_${process.pid}_${randomUUID().slice(0, 8)}`;
+  afterAll(async () => {
+    try {
+      for (const schema of schemas) await admin.query(`drop schema if exists "${schema}" cascade`);
+    } finally {
+      await admin.end();
+    }
+  });
+  return {
+    name: "postgres",
+    async freshUrl() {
+      const schema = `${prefix}_${schemas.length}`;
+      await admin.query(`create schema "${schema}"`);
+      schemas.push(schema);
+      return withSearchPath(TEST_PG_URL, schema);
+    },
+  };
+}
+
+/**
+ * The store targets for one test file: always SQLite; PostgreSQL when it answers. Without it
+ * the file fails under CI (CI must run PostgreSQL) and warns once elsewhere. Call at module top
+ * level (it registers afterAll hooks) and pass the result to describe.each.
+ */
+export async function storeTargets(): Promise<StoreTarget[]> {
+  const targets = [sqliteTarget()];
+  const admin = await connectPg(TEST_PG_URL);
+  if (admin instanceof Error) {
+    const line = `PostgreSQL store tests skipped: cannot connect to ${TEST_PG_URL} (${admin.message})`;
+    if (process.env.CI) throw new Error(`${line}; CI must provide PostgreSQL`);
+    console.warn(line);
+    return targets;
+  }
+  return [...targets, postgresTarget(admin)];
+}
+
+/** Opens stores that are closed after each test, so Jest exits cleanly even when a test fails. */
+export function trackStores(): (options: StoreOptions) => Promise<Store> {
+  const open: Store[] = [];
+  afterEach(async () => {
+    const stores = open.splice(0);
+    await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
+  });
+  return async (options) => {
+    const store = await openStore(options);
+    open.push(store);
+    return store;
+  };
+}
+
+/** Runs raw SQL (no parameters) against a store URL outside the store, for checks the Store interface has no query for. */
+export async function queryRaw<T = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
+  if (url.startsWith("sqlite:")) {
+    const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly: true });
+    try {
+      return db.prepare(text).all() as T[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

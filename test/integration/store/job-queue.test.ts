@@ -1,0 +1,172 @@
+import type { Store } from "../../../src/store/store.js";
+import { storeTargets, trackStores } from "../../helpers/store-targets.js";
+
+const targets = await storeTargets();
+const T0 = 1_000_000;
+const LEASE = 30_000;
+
+describe.each(targets)("store on $name: job queue", (target) => {
+  const open = trackStores();
+  let url: string;
+  let store: Store;
+  beforeEach(async () => {
+    url = await target.freshUrl();
+    store = await open({ url, maxAttempts: 5 });
+  });
+
+  /** Enqueues `n` jobs one after another, so ids follow the order. */
+  async function enqueue(n: number, runAt = T0): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) ids.push(await store.jobs.enqueue({ kind: "test", payload: { i }, runAt }, T0));
+    return ids;
+  }
+
+  describe("claim", () => {
+    it("claims only due jobs, oldest run_at first", async () => {
+      const later = await store.jobs.enqueue({ kind: "later", payload: {}, runAt: T0 + 5_000 }, T0);
+      const now = await store.jobs.enqueue({ kind: "now", payload: { n: 1 } }, T0);
+
+      expect((await store.jobs.claim("w1", T0, LEASE, 10)).map((j) => j.id)).toEqual([now]);
+      expect(await store.jobs.claim("w1", T0 + 4_999, LEASE, 10)).toEqual([]);
+      expect((await store.jobs.claim("w1", T0 + 5_000, LEASE, 10)).map((j) => j.id)).toEqual([later]);
+    });
+
+    it("respects the limit, increments attempts and sets the lease", async () => {
+      const ids = await enqueue(3);
+      const claimed = await store.jobs.claim("w1", T0 + 10, LEASE, 2);
+
+      expect(claimed.map((j) => j.id)).toEqual(ids.slice(0, 2));
+      for (const job of claimed) {
+        expect(job).toMatchObject({ state: "running", attempts: 1, max_attempts: 5, leased_by: "w1", lease_until: T0 + 10 + LEASE, updated_at: T0 + 10 });
+      }
+      expect(JSON.parse(claimed[0]?.payload ?? "")).toEqual({ i: 0 });
+      expect(await store.jobs.countByState()).toEqual({ queued: 1, running: 2 });
+    });
+
+    it("does not hand a job with an unexpired lease to another worker", async () => {
+      await enqueue(1);
+      await store.jobs.claim("w1", T0, LEASE, 10);
+
+      expect(await store.jobs.claim("w2", T0 + LEASE - 1, LEASE, 10)).toEqual([]);
+      expect(await store.jobs.claim("w2", T0 + LEASE, LEASE, 10)).toEqual([]);
+    });
+
+    it("hands a job whose lease expired to another worker, counting the attempt", async () => {
+      const [id] = await enqueue(1);
+      await store.jobs.claim("w1", T0, LEASE, 10);
+
+      const [job] = await store.jobs.claim("w2", T0 + LEASE + 1, LEASE, 10);
+      expect(job).toMatchObject({ id, leased_by: "w2", attempts: 2, lease_until: T0 + LEASE + 1 + LEASE });
+    });
+  });
+
+  describe("fencing: only the lease holder finishes a job", () => {
+    let id: number;
+    beforeEach(async () => {
+      [id = -1] = await enqueue(1);
+      await store.jobs.claim("w1", T0, LEASE, 1);
+      await store.jobs.claim("w2", T0 + LEASE + 1, LEASE, 1);
+    });
+
+    it.each([
+      { op: "complete", call: (s: Store, w: string, id: number) => s.jobs.complete(id, w, T0 + 40_000), after: { done: 1 } },
+      { op: "retry", call: (s: Store, w: string, id: number) => s.jobs.retry(id, w, T0 + 90_000, "boom", T0 + 40_000), after: { queued: 1 } },
+      { op: "bury", call: (s: Store, w: string, id: number) => s.jobs.bury(id, w, "fatal", T0 + 40_000), after: { dead: 1 } },
+    ])("$op is refused for the old holder and works for the current one, once", async ({ call, after }) => {
+      expect(await call(store, "w1", id)).toBe(false);
+      expect(await store.jobs.countByState()).toEqual({ running: 1 });
+      expect(await call(store, "w2", id)).toBe(true);
+      expect(await store.jobs.countByState()).toEqual(after);
+      expect(await call(store, "w2", id)).toBe(false);
+    });
+  });
+
+  it("retry requeues the job with its run_at and last error", async () => {
+    const [id = -1] = await enqueue(1);
+    await store.jobs.claim("w1", T0, LEASE, 1);
+    expect(await store.jobs.retry(id, "w1", T0 + 5_000, "CodeBuild throttled", T0 + 100)).toBe(true);
+
+    expect(await store.jobs.countByState()).toEqual({ queued: 1 });
+    expect(await store.jobs.nextWakeAt()).toBe(T0 + 5_000);
+    expect(await store.jobs.claim("w1", T0 + 4_999, LEASE, 1)).toEqual([]);
+    const [job] = await store.jobs.claim("w2", T0 + 5_000, LEASE, 1);
+    expect(job).toMatchObject({ id, run_at: T0 + 5_000, last_error: "CodeBuild throttled", attempts: 2, leased_by: "w2" });
+  });
+
+  it("bury moves the job to the dead letters, newest first", async () => {
+    const [first = -1, second = -1] = await enqueue(3);
+    await store.jobs.claim("w1", T0, LEASE, 2);
+    expect(await store.jobs.bury(first, "w1", "bad input", T0 + 1)).toBe(true);
+    expect(await store.jobs.bury(second, "w1", "still bad", T0 + 2)).toBe(true);
+
+    expect(await store.jobs.countByState()).toEqual({ dead: 2, queued: 1 });
+    const dead = await store.jobs.deadLetters(10);
+    expect(dead.map((j) => [j.id, j.state, j.last_error])).toEqual([
+      [second, "dead", "still bad"],
+      [first, "dead", "bad input"],
+    ]);
+    expect(await store.jobs.deadLetters(1)).toHaveLength(1);
+  });
+
+  it("releaseLeases requeues only the jobs of holders that are gone", async () => {
+    await enqueue(3);
+    await store.jobs.claim("gone", T0, LEASE, 2);
+    const [alive] = await store.jobs.claim("alive", T0, LEASE, 1);
+    const asked: string[] = [];
+
+    const released = await store.jobs.releaseLeases((holder) => {
+      asked.push(holder);
+      return holder === "gone";
+    }, T0 + 10);
+
+    expect(released).toBe(2);
+    expect(asked.sort()).toEqual(["alive", "gone"]);
+    expect(await store.jobs.countByState()).toEqual({ queued: 2, running: 1 });
+    const reclaimed = await store.jobs.claim("new", T0 + 10, LEASE, 10);
+    expect(reclaimed.map((j) => j.run_at)).toEqual([T0 + 10, T0 + 10]);
+    expect(reclaimed.map((j) => j.id)).not.toContain(alive?.id);
+    expect(await store.jobs.complete(alive?.id ?? -1, "alive", T0 + 20)).toBe(true);
+    expect(await store.jobs.releaseLeases(() => false, T0 + 20)).toBe(0);
+  });
+
+  it("nextWakeAt is the earliest queued run_at or running lease end, ignoring finished jobs", async () => {
+    expect(await store.jobs.nextWakeAt()).toBeUndefined();
+    await store.jobs.enqueue({ kind: "a", payload: {}, runAt: T0 + 50_000 }, T0);
+    await store.jobs.enqueue({ kind: "b", payload: {}, runAt: T0 + 20_000 }, T0);
+    expect(await store.jobs.nextWakeAt()).toBe(T0 + 20_000);
+
+    const [b] = await store.jobs.claim("w1", T0 + 20_000, 5_000, 1);
+    expect(await store.jobs.nextWakeAt()).toBe(T0 + 25_000);
+    await store.jobs.complete(b?.id ?? -1, "w1", T0 + 21_000);
+    expect(await store.jobs.nextWakeAt()).toBe(T0 + 50_000);
+
+    const [a] = await store.jobs.claim("w1", T0 + 50_000, 5_000, 1);
+    await store.jobs.bury(a?.id ?? -1, "w1", "x", T0 + 50_001);
+    expect(await store.jobs.nextWakeAt()).toBeUndefined();
+  });
+
+  it("countByState counts every state", async () => {
+    expect(await store.jobs.countByState()).toEqual({});
+    const [a = -1, b = -1] = await enqueue(4);
+    await store.jobs.claim("w1", T0, LEASE, 3);
+    await store.jobs.complete(a, "w1", T0);
+    await store.jobs.bury(b, "w1", "x", T0);
+    expect(await store.jobs.countByState()).toEqual({ queued: 1, running: 1, done: 1, dead: 1 });
+  });
+
+  if (target.name === "postgres") {
+    it("never gives the same job to two stores claiming at the same time (SKIP LOCKED)", async () => {
+      const other = await open({ url, maxAttempts: 5 });
+      for (let round = 0; round < 5; round++) {
+        const now = T0 + round * 1_000;
+        await Promise.all(Array.from({ length: 10 }, (_, i) => store.jobs.enqueue({ kind: "race", payload: { round, i } }, now)));
+        const [a, b] = await Promise.all([store.jobs.claim("a", now, LEASE, 5), other.jobs.claim("b", now, LEASE, 5)]);
+
+        const ids = [...(a ?? []), ...(b ?? [])].map((j) => j.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids).toHaveLength(10);
+        expect(await store.jobs.countByState()).toEqual({ running: 10 * (round + 1) });
+      }
+    });
+  }
+});
