@@ -5,6 +5,7 @@ import { ignoredGithubEventReason } from "../providers/github/normalize-github-e
 import { HttpError } from "../web/http-error.js";
 import type { Inbox } from "./create-inbox.js";
 import { decodeGithubBody, githubContentType } from "./decode-github-body.js";
+import { readRawBody } from "./read-raw-body.js";
 import { redactHeaders } from "./redact-headers.js";
 import { verifyGithubSignature } from "./verify-github-signature.js";
 
@@ -38,17 +39,16 @@ const requireHeaders: RequestHandler = (req, _res, next) => {
 export function createGithubIntake(deps: GithubIntakeDeps): Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
-  const readBody = express.raw({ type: () => true, limit: GITHUB_BODY_LIMIT, inflate: false });
 
   router.all("/", (req, _res, next) => {
     if (req.method !== "POST") throw new HttpError(405, "use POST", true, { Allow: "POST" });
     next();
   });
 
-  router.post("/", requireHeaders, readBody, async (req, res) => {
+  router.post("/", requireHeaders, async (req, res) => {
     const event = req.header("x-github-event") as string;
     const deliveryId = req.header("x-github-delivery") as string;
-    const raw = Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "";
+    const raw = (await readRawBody(req, GITHUB_BODY_LIMIT)).toString("utf8");
     // 1. Authenticate the exact bytes before anything else looks at them.
     if (!(await verifyGithubSignature(deps.secrets, raw, req.header("x-hub-signature-256")))) {
       deps.log.warn({ deliveryId, event }, "github delivery rejected: missing or invalid X-Hub-Signature-256");

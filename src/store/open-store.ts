@@ -125,7 +125,7 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
     async markDeliveryFailed(id, reason, now) {
       await db.updateTable("deliveries").set({ status: "failed", reason, processed_at: now }).where("id", "=", id).where("status", "=", "received").execute();
     },
-    recordRouting: (deliveryRowId, record, now) => transact(db, dialect, (trx) => recordRoutingIn(trx, deliveryRowId, record, maxAttempts, now)),
+    recordRouting: (deliveryRowId, record, now) => transact(db, dialect, (trx) => recordRoutingIn(trx, dialect, deliveryRowId, record, maxAttempts, now)),
     async listDecisions(deliveryRowId) {
       const rows = await db.selectFrom("route_decisions").selectAll().where("delivery_row_id", "=", deliveryRowId).orderBy("id").execute();
       return rows.map((r) => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), build_id: r.build_id === null ? null : Number(r.build_id) }));

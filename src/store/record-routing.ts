@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./database.js";
+import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
 import type { NewBuild, RoutingOutcome, RoutingRecord } from "./store.js";
 
@@ -30,8 +31,15 @@ function buildValues(b: NewBuild, deliveryRowId: number, now: number) {
  * Writes one delivery's routing inside the caller's transaction. A build whose dedupe key
  * exists already is not created again; its decision points at the existing build.
  */
-export async function recordRoutingIn(trx: Kysely<Database>, deliveryRowId: number, record: RoutingRecord, maxAttempts: number, now: number): Promise<RoutingOutcome> {
-  const delivery = await trx.selectFrom("deliveries").select("status").where("id", "=", deliveryRowId).executeTakeFirst();
+export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, deliveryRowId: number, record: RoutingRecord, maxAttempts: number, now: number): Promise<RoutingOutcome> {
+  // Two workers can run the same job (a lease expired); lock the row so only the first records it.
+  // SQLite needs no lock: BEGIN IMMEDIATE already serializes writers.
+  const delivery = await trx
+    .selectFrom("deliveries")
+    .select("status")
+    .where("id", "=", deliveryRowId)
+    .$if(dialect === "postgres", (q) => q.forUpdate())
+    .executeTakeFirst();
   if (!delivery || delivery.status !== "received") return { recorded: false, createdBuildIds: [], duplicateBuildIds: [] };
   if (record.status === "ignored") {
     await trx.updateTable("deliveries").set({ status: "ignored", reason: record.reason, processed_at: now }).where("id", "=", deliveryRowId).execute();

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { createApp } from "../../src/app.js";
+import type { Config } from "../../src/config/config.js";
+import { parseConfig } from "../../src/config/load-config.js";
+import type { Builder } from "../../src/domain/builder.js";
+import { createRouter } from "../../src/domain/route-event.js";
+import { createInbox } from "../../src/intake/create-inbox.js";
+import { createJobRunner, type JobRunner } from "../../src/pipeline/job-runner.js";
+import { createProcessDelivery } from "../../src/pipeline/process-delivery.js";
+import { createStartBuild } from "../../src/pipeline/start-build.js";
+import { normalizeGithubEvent } from "../../src/providers/github/normalize-github-event.js";
+import { openStore, PROCESS_DELIVERY_JOB } from "../../src/store/open-store.js";
+import { START_BUILD_JOB } from "../../src/store/record-routing.js";
+import type { Store } from "../../src/store/store.js";
+import { RecordingBuilder } from "../fakes/recording-builder.js";
+
+export const SECRET = "It's a Secret to Everybody";
+export const OLD_SECRET = "the-previous-secret";
+
+export const TEST_CONFIG = `
+github:
+  webhookSecrets: ["${SECRET}", "${OLD_SECRET}"]
+routes:
+  - name: hello
+    source: { github: "Codertocat/Hello-World" }
+    on: [push, pull_request, tag]
+    branches: ["master", "main", "release/*"]
+    project: hello-ci
+    env: { STAGE: ci }
+  - name: docs
+    source: { github: "Codertocat/Hello-World" }
+    on: [push]
+    paths: ["docs/**"]
+    project: docs-ci
+`;
+
+export interface TestGate {
+  readonly app: ReturnType<typeof createApp>;
+  readonly store: Store;
+  readonly builder: RecordingBuilder;
+  readonly runner: JobRunner;
+  readonly config: Config;
+  /** Waits until no job is due or running. */
+  settle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The app on a fresh temp-file SQLite store, with the real pipeline and a recording builder. */
+export async function createTestGate(options: { yaml?: string; builder?: Builder } = {}): Promise<TestGate> {
+  const dir = mkdtempSync(join(tmpdir(), "buildgate-test-"));
+  const config = parseConfig(`${options.yaml ?? TEST_CONFIG}\nstore: { url: "sqlite:${join(dir, "bg.db")}" }\n`, {});
+  const log = pino({ level: "silent" });
+  const store = await openStore({ url: config.store.url, maxAttempts: 3 });
+  const builder = (options.builder as RecordingBuilder | undefined) ?? new RecordingBuilder();
+  const runner: JobRunner = createJobRunner({
+    queue: store.jobs,
+    log,
+    workerId: "test:1:a",
+    concurrency: 4,
+    leaseMs: 30_000,
+    idlePollMs: 20,
+    backoffBaseMs: 10,
+    handlers: {
+      [PROCESS_DELIVERY_JOB]: createProcessDelivery({ store, normalizers: { github: normalizeGithubEvent }, route: createRouter(config.routes), onBuildsCreated: () => runner.wake() }),
+      [START_BUILD_JOB]: createStartBuild({ store, builder }),
+    },
+  });
+  const inbox = createInbox(store, () => runner.wake());
+  const app = createApp({ config, store, inbox, log });
+  return {
+    app,
+    store,
+    builder,
+    runner,
+    config,
+    async settle(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await store.jobs.countByState();
+        const next = await store.jobs.nextWakeAt();
+        const busy = (counts.running ?? 0) > 0 || runner.inFlight() > 0 || (next !== undefined && (counts.queued ?? 0) > 0);
+        if (!busy) return;
+        if (Date.now() > deadline) throw new Error(`jobs did not settle: ${JSON.stringify(counts)}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await runner.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
