@@ -78,9 +78,9 @@ export async function storeTargets(): Promise<StoreTarget[]> {
   const targets = [sqliteTarget()];
   const admin = await connectPg(TEST_PG_URL);
   if (admin instanceof Error) {
-    const line = `PostgreSQL store tests skipped: cannot connect to ${TEST_PG_URL} (${admin.message})`;
-    if (process.env.CI) throw new Error(`${line}; CI must provide PostgreSQL`);
-    console.warn(line);
+    const reason = `cannot connect to ${TEST_PG_URL} (${admin.message})`;
+    if (process.env.CI) throw new Error(`PostgreSQL store tests cannot run under CI: ${reason}. Start PostgreSQL or set BUILDGATE_TEST_PG_URL.`);
+    console.warn(`PostgreSQL store tests skipped: ${reason}`);
     return targets;
   }
   return [...targets, postgresTarget(admin)];

@@ -1,0 +1,151 @@
+import { PROCESS_DELIVERY_JOB } from "../../../src/store/open-store.js";
+import { START_BUILD_JOB } from "../../../src/store/record-routing.js";
+import type { RoutingRecord, Store } from "../../../src/store/store.js";
+import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
+import { storeTargets, trackStores } from "../../helpers/store-targets.js";
+
+const targets = await storeTargets();
+const NOW = 2_000;
+
+const twoBuilds: RoutingRecord = {
+  status: "routed",
+  decisions: [
+    { route: "api", matched: true, reason: "push to main matches [main]", build: newBuild("api", "api|push|main|aaa") },
+    { route: "docs", matched: false, reason: "branch main not in [gh-pages]" },
+    { route: "web", matched: true, reason: "push to main matches [*]", build: newBuild("web", "web|push|main|aaa", { env: { A: "1" } }) },
+  ],
+};
+
+describe.each(targets)("store on $name: recordRouting", (target) => {
+  const open = trackStores();
+  let url: string;
+  let store: Store;
+  beforeEach(async () => {
+    url = await target.freshUrl();
+    store = await open({ url, maxAttempts: 4 });
+  });
+
+  /** All queued jobs, by kind, with parsed payloads. */
+  async function queuedJobs(): Promise<Array<{ kind: string; payload: unknown }>> {
+    const jobs = await store.jobs.claim("inspector", Number.MAX_SAFE_INTEGER - 1, 1, 1_000);
+    return jobs.map((j) => ({ kind: j.kind, payload: JSON.parse(j.payload) as unknown }));
+  }
+
+  it("records an ignored delivery as ignored, with no builds or jobs", async () => {
+    const id = await insertAccepted(store, "d-ign");
+    const outcome = await store.recordRouting(id, { status: "ignored", reason: "tag pushes are not routed" }, NOW);
+
+    expect(outcome).toEqual({ recorded: true, createdBuildIds: [], duplicateBuildIds: [] });
+    expect(await store.getDelivery(id)).toMatchObject({ status: "ignored", reason: "tag pushes are not routed", processed_at: NOW });
+    expect(await store.listDecisions(id)).toEqual([]);
+    expect(await store.listBuilds({})).toEqual([]);
+    expect(await queuedJobs()).toEqual([{ kind: PROCESS_DELIVERY_JOB, payload: { deliveryRowId: id } }]);
+  });
+
+  it("creates one build and one start_build job per matched decision, and decisions in order", async () => {
+    const id = await insertAccepted(store, "d-routed");
+    const outcome = await store.recordRouting(id, twoBuilds, NOW);
+
+    expect(outcome.recorded).toBe(true);
+    expect(outcome.createdBuildIds).toHaveLength(2);
+    expect(outcome.duplicateBuildIds).toEqual([]);
+    const [apiBuild, webBuild] = outcome.createdBuildIds;
+
+    expect((await store.listDecisions(id)).map((d) => ({ route: d.route, matched: d.matched, reason: d.reason, build_id: d.build_id, delivery_row_id: d.delivery_row_id }))).toEqual([
+      { route: "api", matched: 1, reason: "push to main matches [main]", build_id: apiBuild, delivery_row_id: id },
+      { route: "docs", matched: 0, reason: "branch main not in [gh-pages]", build_id: null, delivery_row_id: id },
+      { route: "web", matched: 1, reason: "push to main matches [*]", build_id: webBuild, delivery_row_id: id },
+    ]);
+    expect(await store.getDelivery(id)).toMatchObject({ status: "routed", reason: "2 of 3 routes matched; 2 build(s) created", processed_at: NOW });
+    expect((await store.listBuilds({ deliveryRowId: id })).map((b) => b.id)).toEqual([webBuild, apiBuild]);
+
+    const jobs = await queuedJobs();
+    expect(jobs.filter((j) => j.kind === START_BUILD_JOB).map((j) => j.payload)).toEqual([{ buildId: apiBuild }, { buildId: webBuild }]);
+    expect(jobs).toHaveLength(3);
+  });
+
+  it("writes nothing when the same delivery is recorded again", async () => {
+    const id = await insertAccepted(store, "d-twice");
+    await store.recordRouting(id, twoBuilds, NOW);
+    const decisions = await store.listDecisions(id);
+    const counts = await store.jobs.countByState();
+
+    expect(await store.recordRouting(id, { status: "ignored", reason: "x" }, NOW + 1)).toEqual({ recorded: false, createdBuildIds: [], duplicateBuildIds: [] });
+    expect(await store.recordRouting(id, twoBuilds, NOW + 1)).toEqual({ recorded: false, createdBuildIds: [], duplicateBuildIds: [] });
+
+    expect(await store.listDecisions(id)).toEqual(decisions);
+    expect(await store.listBuilds({})).toHaveLength(2);
+    expect(await store.jobs.countByState()).toEqual(counts);
+    expect(await store.getDelivery(id)).toMatchObject({ status: "routed", processed_at: NOW });
+  });
+
+  it("does not record an unknown delivery", async () => {
+    expect(await store.recordRouting(424242, twoBuilds, NOW)).toEqual({ recorded: false, createdBuildIds: [], duplicateBuildIds: [] });
+    expect(await store.listBuilds({})).toEqual([]);
+  });
+
+  it("points a second delivery of an already built plan at the existing build", async () => {
+    const first = await insertAccepted(store, "d-first");
+    const { createdBuildIds: [apiBuild] } = await store.recordRouting(first, twoBuilds, NOW);
+    const second = await insertAccepted(store, "d-second");
+    const buildsBefore = await store.listBuilds({});
+
+    const outcome = await store.recordRouting(
+      second,
+      { status: "routed", decisions: [{ route: "api", matched: true, reason: "push to main matches [main]", build: newBuild("api", "api|push|main|aaa", { project: "other" }) }] },
+      NOW + 1,
+    );
+
+    expect(outcome).toEqual({ recorded: true, createdBuildIds: [], duplicateBuildIds: [apiBuild] });
+    const [decision] = await store.listDecisions(second);
+    expect(decision?.build_id).toBe(apiBuild);
+    expect(decision?.reason).toMatch(new RegExp(`^push to main matches \\[main\\]; already built as build #${apiBuild}\\b`));
+    expect(await store.listBuilds({})).toEqual(buildsBefore);
+    expect(await store.getDelivery(second)).toMatchObject({ status: "routed", reason: "1 of 1 routes matched; 0 build(s) created, 1 already built" });
+    expect((await queuedJobs()).filter((j) => j.kind === START_BUILD_JOB)).toHaveLength(2);
+  });
+
+  it("reads and updates a build", async () => {
+    const id = await insertAccepted(store, "d-build");
+    const { createdBuildIds: [buildId = -1] } = await store.recordRouting(id, twoBuilds, NOW);
+
+    const build = await store.getBuild(buildId);
+    expect(build).toMatchObject({
+      id: buildId,
+      delivery_row_id: id,
+      dedupe_key: "api|push|main|aaa",
+      route: "api",
+      project: "api-ci",
+      context: "buildgate/api",
+      state: "pending",
+      pull_request: null,
+      external_id: null,
+      created_at: NOW,
+      updated_at: NOW,
+      started_at: null,
+    });
+    expect(JSON.parse(build?.env ?? "")).toEqual({ STAGE: "ci" });
+
+    await store.updateBuild(buildId, { state: "running", external_id: "api-ci:1234", logs_url: "https://logs/1", started_at: NOW + 5 }, NOW + 10);
+    expect(await store.getBuild(buildId)).toMatchObject({ state: "running", external_id: "api-ci:1234", logs_url: "https://logs/1", started_at: NOW + 5, updated_at: NOW + 10, created_at: NOW });
+    expect(await store.getBuild(buildId + 1000)).toBeUndefined();
+    expect(await store.listBuilds({ limit: 1 })).toHaveLength(1);
+  });
+
+  if (target.name === "postgres") {
+    it("records a delivery once when two stores route it at the same time", async () => {
+      const other = await open({ url, maxAttempts: 4 });
+      for (let round = 0; round < 5; round++) {
+        const id = await insertAccepted(store, `d-race-${round}`);
+        const key = (r: string) => `${r}|race|${round}`;
+        const record: RoutingRecord = { status: "routed", decisions: [{ route: "api", matched: true, reason: "m", build: newBuild("api", key("api")) }] };
+
+        const outcomes = await Promise.all([store.recordRouting(id, record, NOW), other.recordRouting(id, record, NOW)]);
+
+        expect(outcomes.filter((o) => o.recorded)).toHaveLength(1);
+        expect(await store.listDecisions(id)).toHaveLength(1);
+        expect(await store.listBuilds({ deliveryRowId: id })).toHaveLength(1);
+      }
+    });
+  }
+});
