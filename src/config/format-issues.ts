@@ -20,7 +20,9 @@ export function formatIssues(error: z.ZodError): string[] {
 }
 
 function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string {
-  // Report the alternative that got furthest: the one with the fewest problems.
+  // A union with its own message says it best; otherwise report the alternative that got
+  // furthest: the one with the fewest problems.
+  if (issue.message !== "Invalid input") return issue.message;
   const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
   if (!best || best.length === 0) return issue.message;
   return best.map((i) => `${formatPath(i.path) ? formatPath(i.path) + ": " : ""}${i.code === "unrecognized_keys" ? `unknown key(s) ${i.keys.join(", ")}` : i.message}`).join("; ");

@@ -48,7 +48,11 @@ export const ConfigSchema = z
   .strictObject({
     server: z
       .strictObject({
-        port: z.number().int().min(0).max(65535).default(8080),
+        // A string of digits is accepted too, so `port: ${PORT_VAR}` works.
+        port: z
+          .union([z.number(), z.string().regex(/^\d{1,5}$/).transform(Number)], { error: "must be a port number (0-65535)" })
+          .pipe(z.number().int().min(0).max(65535))
+          .default(8080),
         host: nonEmpty.default("0.0.0.0"),
         publicUrl: httpUrl.optional(),
         apiToken: nonEmpty.optional(),

@@ -5,7 +5,7 @@ import type { RouteRule } from "./route-rule.js";
 import { findSkipMarker } from "./skip-ci.js";
 import type { SourceEvent } from "./source-event.js";
 import { buildEnvironment } from "./build-environment.js";
-import { checkTrust } from "./check-trust.js";
+import { checkTrust, sameLabel } from "./check-trust.js";
 
 type Matcher = (value: string) => boolean;
 
@@ -35,7 +35,7 @@ const checkKind: Check = ({ rule }, e) =>
   rule.on.includes(e.kind) ? undefined : `event ${e.kind} is not in on: ${describePatterns(rule.on)}`;
 
 const checkLabel: Check = ({ rule }, e) =>
-  e.pullRequest?.addedLabel !== undefined && e.pullRequest.addedLabel !== rule.trust.okToTestLabel
+  e.pullRequest?.addedLabel !== undefined && !sameLabel(e.pullRequest.addedLabel, rule.trust.okToTestLabel)
     ? `label ${e.pullRequest.addedLabel} does not start builds (only ${rule.trust.okToTestLabel})`
     : undefined;
 

@@ -12,6 +12,7 @@ export function normalizeGithubPullRequest(payload: PullRequestPayload, delivery
   if (action === "edited" && payload.changes?.base === undefined) {
     return ignored("pull_request edited without a base branch change does not start builds");
   }
+  if (action === "labeled" && !payload.label) return ignored("pull_request labeled event without a label");
   if (pr.state !== "open") return ignored(`pull request #${payload.number} is ${pr.merged ? "merged" : pr.state}`);
   const headRepository = pr.head.repo?.full_name ?? null;
   const baseRepository = pr.base.repo?.full_name ?? payload.repository.full_name;

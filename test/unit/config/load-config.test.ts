@@ -205,7 +205,8 @@ describe("parseConfig: problems name the key path", () => {
     { name: "unknown nested key", text: "server: { prot: 1 }\n", env: {}, want: ["server: unknown key 'prot'"] },
     { name: "unknown key in a route", text: withRoute("    brnches: [main]\n"), env: {}, want: ["routes[0]: unknown key 'brnches'"] },
     { name: "unknown key in trust", text: withRoute("    trust: { allowFork: true }\n"), env: {}, want: ["routes[0].trust: unknown key 'allowFork'"] },
-    { name: "wrong type", text: "server: { port: '80' }\n", env: {}, want: ["server.port: Invalid input: expected number, received string"] },
+    { name: "wrong type", text: "server: { port: 'eighty' }\n", env: {}, want: ["server.port: must be a port number (0-65535)"] },
+    { name: "wrong type for a boolean", text: "routes: [{ name: a, source: { github: a/b }, on: [push], project: p1, drafts: 'yes' }]\ngithub: { webhookSecrets: [s] }\n", env: {}, want: ["routes[0].drafts: Invalid input: expected boolean, received string"] },
     { name: "port out of range", text: "server: { port: 70000 }\n", env: {}, want: ["server.port: Too big: expected number to be <=65535"] },
     { name: "routes not a list", text: "routes: {}\n", env: {}, want: ["routes: Invalid input: expected array, received object"] },
     { name: "a list at the root", text: "- a\n", env: {}, want: ["(root): Invalid input: expected object, received array"] },
@@ -307,7 +308,7 @@ describe("parseConfig: problems name the key path", () => {
     expect(error.name).toBe("ConfigError");
     expect(error.message.split("\n")[0]).toBe("invalid configuration:");
     expect(error.message).toContain("\n  - (root): unknown key 'a'");
-    expect(error.message).toContain("\n  - server.port: Invalid input: expected number, received string");
+    expect(error.message).toContain("\n  - server.port: must be a port number (0-65535)");
     expect(error.problems).toHaveLength(2);
   });
 });
@@ -338,5 +339,20 @@ describe("loadConfig", () => {
     const file = join(dir, "bad.yaml");
     writeFileSync(file, "servr: {}\n");
     expect(problemsOf(() => loadConfig(file, {}))).toEqual(["(root): unknown key 'servr'"]);
+  });
+});
+
+describe("parseConfig: values from the environment", () => {
+  it("takes a port from an environment variable", () => {
+    expect(parseConfig("server: { port: '${P}' }\n", { P: "9090" }).server.port).toBe(9090);
+  });
+
+  it("reports every missing variable, not only the first", () => {
+    try {
+      parseConfig("server: { apiToken: '${A}' }\ngithub: { webhookSecrets: ['${B}'] }\n", {});
+      throw new Error("expected a ConfigError");
+    } catch (err) {
+      expect((err as { problems: string[] }).problems).toEqual(["server.apiToken: environment variable A is not set", "github.webhookSecrets[0]: environment variable B is not set"]);
+    }
   });
 });

@@ -140,6 +140,11 @@ describe("createRouter: drafts and labels", () => {
       want: "label ok-to-test does not start builds (only safe-to-test)",
     },
     {
+      name: "labels compare case-insensitively, as on GitHub",
+      event: pullRequestEvent("main", { addedLabel: "OK-To-Test", labels: ["OK-To-Test"], fromFork: true, headRepository: "stranger/api", authorAssociation: "NONE" }, { action: "labeled" }),
+      want: "matched: pull request #7 (labeled) into main starts api-ci",
+    },
+    {
       name: "ok-to-test on a fork pull request from a stranger builds",
       event: pullRequestEvent("main", { addedLabel: "ok-to-test", labels: ["ok-to-test"], fromFork: true, headRepository: "stranger/api", authorAssociation: "NONE" }, { action: "labeled" }),
       want: "matched: pull request #7 (labeled) into main starts api-ci",

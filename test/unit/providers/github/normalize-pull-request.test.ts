@@ -57,6 +57,12 @@ describe("normalizeGithubEvent: pull_request", () => {
     },
   );
 
+  it("ignores a labeled event that names no label", () => {
+    const payload = pullRequestExample("labeled");
+    delete payload.label;
+    expect(normalize(payload)).toEqual({ kind: "ignored", reason: "pull_request labeled event without a label" });
+  });
+
   it("routes labeled with the label just added", () => {
     const pr = pullRequestOf(normalize(pullRequestExample("labeled")));
     expect(pr).toMatchObject({ addedLabel: "bug", labels: ["bug"] });
