@@ -99,6 +99,15 @@ describe("e2e: the real server, the real AWS SDK, a local CodeBuild", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.builds.size).toBe(1);
     expect(startCalls(fake)).toHaveLength(1);
+    // `buildgate explain` reads the same store while the server runs.
+    const explained = await runCli(["explain", deliveryId, "--config", config], env);
+    expect(explained.code).toBe(0);
+    expect(explained.stdout).toContain(`github delivery ${deliveryId} (push)`);
+    expect(explained.stdout).toContain("✔ hello: matched: push to master starts hello-ci");
+    expect(explained.stdout).toMatch(/build #1 hello → hello-ci: queued \(hello-ci:[0-9a-f-]+\)/);
+    const json = JSON.parse((await runCli(["explain", deliveryId, "--json", "--config", config], env)).stdout);
+    expect(json[0].decisions).toEqual([{ route: "hello", matched: true, reason: "matched: push to master starts hello-ci", buildId: 1 }]);
+    expect((await runCli(["explain", "no-such-delivery", "--config", config], env)).code).toBe(1);
   });
 
   it("rides out throttling: the SDK retries and one build starts", async () => {

@@ -64,6 +64,16 @@ describe("POST /webhooks/github", () => {
     expect(await deliveryCount()).toBe(1);
   });
 
+  it("checks GitHub's documented HMAC test vector over the wire", async () => {
+    // secret "It's a Secret to Everybody", body "Hello, World!": the signature passes, so the
+    // answer is the JSON check's 400, not the signature's 401.
+    const vector = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    const res = await post("Hello, World!", { "x-hub-signature-256": vector });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe("body is not valid JSON");
+    expect((await post("Hello, World?", { "x-hub-signature-256": vector })).status).toBe(401);
+  });
+
   it("accepts a body signed with an older secret still listed (rotation)", async () => {
     expect((await post(body, { "x-hub-signature-256": signGithub(OLD_SECRET, body) })).status).toBe(202);
   });
