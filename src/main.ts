@@ -6,15 +6,14 @@ import { createApp } from "./app.js";
 import { createCodeBuildBuilder, createCodeBuildClient } from "./builders/codebuild/codebuild-builder.js";
 import type { Config } from "./config/config.js";
 import type { Builder } from "./domain/builder.js";
-import { createRouter } from "./domain/route-event.js";
 import { createInbox } from "./intake/create-inbox.js";
-import { createJobRunner } from "./pipeline/job-runner.js";
-import { createProcessDelivery } from "./pipeline/process-delivery.js";
-import { createStartBuild } from "./pipeline/start-build.js";
+import { createHandlers } from "./pipeline/create-handlers.js";
+import { createJobRunner, type JobRunner } from "./pipeline/job-runner.js";
 import { isLeaseHolderGone } from "./pipeline/lease-holder.js";
-import { normalizeGithubEvent } from "./providers/github/normalize-github-event.js";
-import { openStore, PROCESS_DELIVERY_JOB } from "./store/open-store.js";
-import { START_BUILD_JOB } from "./store/record-routing.js";
+import { trackerJob } from "./pipeline/track-builds.js";
+import { createLoggingGithubApi } from "./providers/github/logging-github-api.js";
+import { createOctokit, createOctokitGithubApi } from "./providers/github/octokit-github-api.js";
+import { openStore } from "./store/open-store.js";
 
 export interface Buildgate {
   readonly url: string;
@@ -34,29 +33,32 @@ export interface StartOptions {
 export async function startBuildgate({ config, log, builder }: StartOptions): Promise<Buildgate> {
   const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts });
   const workerId = `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
-  const runner = createJobRunner({
+  const github = config.github?.auth ? createOctokitGithubApi(createOctokit(config.github)) : createLoggingGithubApi(log);
+  const runner: JobRunner = createJobRunner({
     queue: store.jobs,
     log,
     workerId,
     concurrency: config.jobs.concurrency,
     leaseMs: config.jobs.leaseSeconds * 1000,
-    handlers: {
-      [PROCESS_DELIVERY_JOB]: createProcessDelivery({
-        store,
-        normalizers: { github: normalizeGithubEvent },
-        route: createRouter(config.routes),
-        onBuildsCreated: () => runner.wake(),
-      }),
-      [START_BUILD_JOB]: createStartBuild({
-        store,
-        builder: builder ?? createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts })),
-      }),
-    },
+    handlers: createHandlers({
+      config,
+      store,
+      log,
+      github,
+      builder: builder ?? createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts })),
+      wake: () => runner.wake(),
+    }),
   });
   // A crash leaves jobs leased to a process that no longer exists: take them back now
   // rather than waiting for their leases to expire.
   const released = await store.jobs.releaseLeases((holder) => isLeaseHolderGone(holder, hostname()), Date.now());
   if (released > 0) log.warn({ released }, "requeued jobs held by a process that is gone");
+
+  // The tracker re-enqueues itself; make sure one exists (first start, or after it was dead-lettered).
+  const ensureTracker = () => store.jobs.ensure(trackerJob(), Date.now()).catch((err) => log.error({ err }, "could not schedule the tracker"));
+  await ensureTracker();
+  const watchdog = setInterval(ensureTracker, Math.max(60_000, config.tracking.pollIntervalSeconds * 4000));
+  watchdog.unref();
 
   const inbox = createInbox(store, () => runner.wake());
   const app = createApp({ config, store, inbox, log });
@@ -80,6 +82,7 @@ export async function startBuildgate({ config, log, builder }: StartOptions): Pr
     server,
     close() {
       closing ??= (async () => {
+        clearInterval(watchdog);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

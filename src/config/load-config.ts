@@ -30,11 +30,13 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
 
 function toRoute(r: ParsedConfig["routes"][number]): RouteRule {
   const source = "github" in r.source ? { provider: "github" as const, repository: r.source.github } : { provider: "codecommit" as const, repository: r.source.codecommit };
+  const cancel = r.cancelSuperseded;
   return {
     ...r,
     on: r.on as RouteRule["on"],
     source,
     context: r.context ?? `buildgate/${r.name}`,
+    cancelSuperseded: { pullRequests: cancel === true || cancel === "pull_requests" || cancel === "all", branches: cancel === "branches" || cancel === "all" },
   };
 }
 

@@ -38,7 +38,7 @@ export const RouteSchema = z
     project: ProjectName,
     env: z.record(EnvName, z.string()).default({}),
     context: z.string().trim().min(1).max(255).optional(),
-    cancelSuperseded: z.boolean().default(false),
+    cancelSuperseded: z.union([z.boolean(), z.enum(["pull_requests", "branches", "all"])]).default(false),
     reportSkipped: z.boolean().default(false),
     trust: Trust.default({ associations: ["OWNER", "MEMBER", "COLLABORATOR"], okToTestLabel: "ok-to-test", allowForks: false }),
   })

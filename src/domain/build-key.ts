@@ -7,5 +7,19 @@ import type { SourceEvent } from "./source-event.js";
  */
 export function buildDedupeKey(route: string, event: SourceEvent): string {
   const pr = event.pullRequest ? `#${event.pullRequest.number}` : "";
-  return [event.provider, event.repository, route, event.kind, event.ref, event.sha + pr].join("|");
+  // /ok-to-test approves the pull request's head: the same build as the pull_request event.
+  // /retest and /test ask for a new build each time.
+  const command = event.command;
+  const kind = command && command.name !== "ok-to-test" ? `comment:${command.commentId}` : event.kind === "comment" ? "pull_request" : event.kind;
+  return [event.provider, event.repository, route, kind, event.ref, event.sha + pr].join("|");
+}
+
+/**
+ * The group in which a newer build supersedes older in-flight ones: the route plus the pull
+ * request (or the branch, when configured). Null when the route does not cancel.
+ */
+export function supersedeKeyFor(route: { name: string; cancelSuperseded: { pullRequests: boolean; branches: boolean } }, event: SourceEvent): string | null {
+  if (event.pullRequest) return route.cancelSuperseded.pullRequests ? [event.provider, event.repository, route.name, `pr#${event.pullRequest.number}`].join("|") : null;
+  if (event.kind === "push") return route.cancelSuperseded.branches ? [event.provider, event.repository, route.name, event.ref].join("|") : null;
+  return null;
 }

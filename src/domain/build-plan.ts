@@ -9,6 +9,10 @@ export interface BuildPlan {
   readonly dedupeKey: string;
   readonly event: SourceEvent;
   readonly env: Readonly<Record<string, string>>;
+  /** Builds sharing this key supersede older ones (null: the route keeps them all). */
+  readonly supersedeKey: string | null;
+  /** True for a route the change does not affect, reported as success without building (reportSkipped). */
+  readonly skipped?: boolean;
 }
 
 /** Why a route did or did not match an event: kept for `explain`. */

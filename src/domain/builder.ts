@@ -1,3 +1,5 @@
+import type { BuildSnapshot } from "./build-snapshot.js";
+
 /** What a builder needs to start one build. */
 export interface StartRequest {
   readonly project: string;
@@ -13,13 +15,25 @@ export interface StartedBuild {
   readonly logsUrl?: string;
 }
 
-/** Starts builds. Implemented by CodeBuild (and, later, the local runner). */
+/** The answer to one poll: a snapshot per known build, and the ids the builder does not know. */
+export interface PollResult {
+  readonly snapshots: readonly BuildSnapshot[];
+  readonly notFound: readonly string[];
+}
+
+/** Starts, follows and stops builds. Implemented by CodeBuild (and, later, the local runner). */
 export interface Builder {
   /**
    * Starts one build. Throws a BuilderError: `retryable` false means the request can never
    * succeed as is (unknown project, invalid input) and must not be retried.
    */
   start(request: StartRequest): Promise<StartedBuild>;
+  /** Snapshots of up to `maxPollBatch` builds in one call. Throws a BuilderError. */
+  poll(buildIds: readonly string[]): Promise<PollResult>;
+  /** Stops a build; stopping a build that already finished is not an error. */
+  stop(buildId: string): Promise<void>;
+  /** How many ids one poll call takes (CodeBuild BatchGetBuilds: 100). */
+  readonly maxPollBatch: number;
 }
 
 export class BuilderError extends Error {

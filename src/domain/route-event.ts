@@ -1,11 +1,11 @@
-import { buildDedupeKey } from "./build-key.js";
+import { buildDedupeKey, supersedeKeyFor } from "./build-key.js";
 import type { BuildPlan, RouteDecision, RouteResult } from "./build-plan.js";
+import { buildEnvironment } from "./build-environment.js";
+import { checkTrust, sameLabel } from "./check-trust.js";
 import { compileGlobFilter, describePatterns } from "./glob-filter.js";
 import type { RouteRule } from "./route-rule.js";
 import { findSkipMarker } from "./skip-ci.js";
 import type { SourceEvent } from "./source-event.js";
-import { buildEnvironment } from "./build-environment.js";
-import { checkTrust, sameLabel } from "./check-trust.js";
 
 type Matcher = (value: string) => boolean;
 
@@ -23,31 +23,43 @@ type Check = (route: CompiledRoute, event: SourceEvent) => string | undefined;
 
 const optional = (patterns: readonly string[] | undefined) => (patterns ? compileGlobFilter(patterns) : undefined);
 
-const sameRepository = (a: string, b: string, provider: string) =>
-  provider === "github" ? a.toLowerCase() === b.toLowerCase() : a === b;
+const sameRepository = (a: string, b: string, provider: string) => (provider === "github" ? a.toLowerCase() === b.toLowerCase() : a === b);
+
+/** `/test` and `/retest` name their routes explicitly: the event filters don't apply to them. */
+const forced = (e: SourceEvent) => e.command !== undefined && e.command.name !== "ok-to-test";
 
 const checkSource: Check = ({ rule }, e) =>
   rule.source.provider !== e.provider || !sameRepository(rule.source.repository, e.repository, e.provider)
     ? `repository ${e.provider}:${e.repository} is not ${rule.source.provider}:${rule.source.repository}`
     : undefined;
 
-const checkKind: Check = ({ rule }, e) =>
-  rule.on.includes(e.kind) ? undefined : `event ${e.kind} is not in on: ${describePatterns(rule.on)}`;
+const checkKind: Check = ({ rule }, e) => {
+  if (e.kind === "comment") {
+    return rule.on.includes("comment") || rule.on.includes("pull_request") ? undefined : `comment commands need comment or pull_request in on: ${describePatterns(rule.on)}`;
+  }
+  return rule.on.includes(e.kind) ? undefined : `event ${e.kind} is not in on: ${describePatterns(rule.on)}`;
+};
+
+const checkCommand: Check = ({ rule }, e) => {
+  const c = e.command;
+  if (!c) return undefined;
+  if (c.name === "test" && c.route !== rule.name) return `/test names route ${c.route}`;
+  if (c.name === "retest" && !(c.retestRoutes ?? []).includes(rule.name)) return `/retest: route ${rule.name} has no failed build of ${e.sha.slice(0, 7)}`;
+  return undefined;
+};
 
 const checkLabel: Check = ({ rule }, e) =>
   e.pullRequest?.addedLabel !== undefined && !sameLabel(e.pullRequest.addedLabel, rule.trust.okToTestLabel)
     ? `label ${e.pullRequest.addedLabel} does not start builds (only ${rule.trust.okToTestLabel})`
     : undefined;
 
-const checkDraft: Check = ({ rule }, e) =>
-  e.pullRequest?.draft && !rule.drafts ? `pull request #${e.pullRequest.number} is a draft (drafts: false)` : undefined;
+const checkDraft: Check = ({ rule }, e) => (e.pullRequest?.draft && !rule.drafts && !forced(e) ? `pull request #${e.pullRequest.number} is a draft (drafts: false)` : undefined);
 
 const checkRefFilters: Check = (route, e) => {
   const { rule } = route;
+  if (forced(e)) return undefined;
   if (e.kind === "tag") {
-    return route.tags && e.tag !== undefined && !route.tags(e.tag)
-      ? `tag ${e.tag} matches none of tags: ${describePatterns(rule.tags ?? [])}`
-      : undefined;
+    return route.tags && e.tag !== undefined && !route.tags(e.tag) ? `tag ${e.tag} matches none of tags: ${describePatterns(rule.tags ?? [])}` : undefined;
   }
   if (route.branches && e.branch !== undefined && !route.branches(e.branch)) {
     const which = e.pullRequest ? "base branch" : "branch";
@@ -60,12 +72,12 @@ const checkRefFilters: Check = (route, e) => {
 };
 
 const checkSkipMarker: Check = (_route, e) => {
-  const marker = findSkipMarker(e.headCommitMessage);
+  const marker = forced(e) ? undefined : findSkipMarker(e.headCommitMessage);
   return marker ? `head commit message contains ${marker}` : undefined;
 };
 
 const checkPaths: Check = (route, e) => {
-  if (e.kind === "tag" || !e.changedFiles || e.changedFiles.length === 0) return undefined;
+  if (e.kind === "tag" || forced(e) || !e.changedFiles || e.changedFiles.length === 0) return undefined;
   const files = e.changedFiles;
   if (route.paths && !files.some(route.paths)) {
     return `none of ${files.length} changed files match paths: ${describePatterns(route.rule.paths ?? [])}`;
@@ -76,25 +88,39 @@ const checkPaths: Check = (route, e) => {
   return undefined;
 };
 
-const checkTrusted: Check = ({ rule }, e) => checkTrust(rule.trust, e);
+// A trusted commenter's command approves the pull request's head.
+const checkTrusted: Check = ({ rule }, e) => (e.command ? undefined : checkTrust(rule.trust, e));
 
 // Order matters: the first failing check is the reason shown to people.
-const CHECKS: readonly Check[] = [checkSource, checkKind, checkLabel, checkDraft, checkRefFilters, checkSkipMarker, checkPaths, checkTrusted];
+const CHECKS: readonly Check[] = [checkSource, checkKind, checkCommand, checkLabel, checkDraft, checkRefFilters, checkSkipMarker, checkPaths, checkTrusted];
+// Once these passed, a pull request that misses the route's paths is "not affected" (reportSkipped).
+const BEFORE_PATHS = CHECKS.indexOf(checkPaths);
 
 function describeMatch(route: CompiledRoute, e: SourceEvent): string {
-  const what = e.pullRequest
-    ? `pull request #${e.pullRequest.number} (${e.action}) into ${e.branch}`
-    : e.kind === "tag"
-      ? `tag ${e.tag}`
-      : `push to ${e.branch}`;
-  const filtersPaths = (route.paths || route.ignorePaths) && e.kind !== "tag";
+  const what = e.command
+    ? `/${e.command.name}${e.command.route ? ` ${e.command.route}` : ""} by ${e.command.commenter} on pull request #${e.pullRequest?.number}`
+    : e.pullRequest
+      ? `pull request #${e.pullRequest.number} (${e.action}) into ${e.branch}`
+      : e.kind === "tag"
+        ? `tag ${e.tag}`
+        : `push to ${e.branch}`;
+  const filtersPaths = (route.paths || route.ignorePaths) && e.kind !== "tag" && !forced(e);
   const unknownFiles = filtersPaths && (!e.changedFiles || e.changedFiles.length === 0);
   return `matched: ${what} starts ${route.rule.project}${unknownFiles ? " (changed files unknown: building rather than skipping)" : ""}`;
 }
 
+function firstFailure(route: CompiledRoute, event: SourceEvent): { reason: string; index: number } | undefined {
+  for (let i = 0; i < CHECKS.length; i++) {
+    const reason = (CHECKS[i] as Check)(route, event);
+    if (reason !== undefined) return { reason, index: i };
+  }
+  return undefined;
+}
+
 /**
  * Compiles the routes once and returns the router: for each event one decision per route
- * (matched or the reason it did not) and one plan per matching route.
+ * (matched or the reason it did not) and one plan per matching route (plus a `skipped` plan
+ * for a pull request that misses a `reportSkipped` route's paths).
  */
 export function createRouter(rules: readonly RouteRule[]): (event: SourceEvent) => RouteResult {
   const routes: CompiledRoute[] = rules.map((rule) => ({
@@ -109,13 +135,14 @@ export function createRouter(rules: readonly RouteRule[]): (event: SourceEvent) 
     const plans: BuildPlan[] = [];
     const decisions: RouteDecision[] = [];
     for (const route of routes) {
-      const reason = CHECKS.reduce<string | undefined>((found, check) => found ?? check(route, event), undefined);
-      if (reason !== undefined) {
-        decisions.push({ route: route.rule.name, matched: false, reason });
+      const failure = firstFailure(route, event);
+      const skipped = failure !== undefined && failure.index === BEFORE_PATHS && route.rule.reportSkipped && event.pullRequest !== undefined;
+      if (failure && !skipped) {
+        decisions.push({ route: route.rule.name, matched: false, reason: failure.reason });
         continue;
       }
       const dedupeKey = buildDedupeKey(route.rule.name, event);
-      decisions.push({ route: route.rule.name, matched: true, reason: describeMatch(route, event) });
+      decisions.push({ route: route.rule.name, matched: !skipped, reason: failure ? `${failure.reason}: reported as not affected (reportSkipped)` : describeMatch(route, event) });
       plans.push({
         route: route.rule.name,
         project: route.rule.project,
@@ -123,6 +150,8 @@ export function createRouter(rules: readonly RouteRule[]): (event: SourceEvent) 
         dedupeKey,
         event,
         env: buildEnvironment(route.rule, event, dedupeKey),
+        supersedeKey: supersedeKeyFor(route.rule, event),
+        ...(skipped ? { skipped: true } : {}),
       });
     }
     return { plans, decisions };

@@ -24,7 +24,8 @@ export interface RouteRule {
   readonly project: string;
   readonly env: Readonly<Record<string, string>>;
   readonly context: string;
-  readonly cancelSuperseded: boolean;
+  /** Which newer commits stop this route's older in-flight builds. */
+  readonly cancelSuperseded: { readonly pullRequests: boolean; readonly branches: boolean };
   readonly reportSkipped: boolean;
   readonly trust: TrustRule;
 }

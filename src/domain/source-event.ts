@@ -1,3 +1,5 @@
+import type { ParsedCommand } from "./comment-command.js";
+
 /** Where an event came from. */
 export type ProviderId = "github" | "codecommit";
 
@@ -21,6 +23,18 @@ export interface PullRequestInfo {
   readonly authorAssociation: string;
   /** Set when the event is `labeled`: the label just added. */
   readonly addedLabel?: string;
+}
+
+/** A pull request comment command, already checked: the commenter is trusted. */
+export interface CommentCommand {
+  /** `/retest`: rerun the routes whose latest build of the head failed; `/test ROUTE`; `/ok-to-test`. */
+  readonly name: "retest" | "test" | "ok-to-test";
+  /** The route named by `/test`. */
+  readonly route?: string;
+  /** For `/retest`: the routes whose latest build of the head commit did not succeed. */
+  readonly retestRoutes?: readonly string[];
+  readonly commentId: number;
+  readonly commenter: string;
 }
 
 /**
@@ -48,11 +62,30 @@ export interface SourceEvent {
   readonly headCommitMessage?: string;
   readonly changedFiles?: readonly string[];
   readonly cloneUrl?: string;
+  /** When the event happened (epoch ms), to order late deliveries; undefined when unknown. */
+  readonly occurredAt?: number;
+  /** Set on `comment` events. */
+  readonly command?: CommentCommand;
 }
 
-/** The result of normalizing one delivery: an event to route, or a recorded reason to ignore it. */
+/** A comment command that still needs the provider's API: who may run it, and the pull request's head. */
+export interface CommandRequest {
+  readonly provider: ProviderId;
+  readonly deliveryId: string;
+  readonly repository: string;
+  readonly pullRequestNumber: number;
+  readonly command: ParsedCommand;
+  readonly commentId: number;
+  readonly commenter: string;
+  /** The commenter's `author_association` on the comment. */
+  readonly association: string;
+  readonly occurredAt?: number;
+}
+
+/** The result of normalizing one delivery: an event to route, a command to resolve, or a recorded reason to ignore it. */
 export type NormalizeResult =
   | { readonly kind: "event"; readonly event: SourceEvent }
+  | { readonly kind: "command"; readonly request: CommandRequest }
   | { readonly kind: "ignored"; readonly reason: string };
 
 export const ignored = (reason: string): NormalizeResult => ({ kind: "ignored", reason });

@@ -13,3 +13,14 @@ export class RetryLaterError extends Error {
     super(message);
   }
 }
+
+/** Not a failure: the job must wait (e.g. for a rate limit) and does not spend an attempt. */
+export class DeferJobError extends Error {
+  override name = "DeferJobError";
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}

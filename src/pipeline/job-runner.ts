@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { computeBackoff } from "../domain/backoff.js";
 import type { JobQueue, JobRow } from "../store/store.js";
-import { PermanentJobError, RetryLaterError } from "./job-errors.js";
+import { DeferJobError, PermanentJobError, RetryLaterError } from "./job-errors.js";
 
 export interface JobContext {
   readonly job: JobRow;
@@ -51,6 +51,11 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
   let timer: NodeJS.Timeout | undefined;
 
   async function finish(job: JobRow, handler: JobHandler | undefined, err: unknown, log: Logger): Promise<void> {
+    if (err instanceof DeferJobError) {
+      log.debug({ waitMs: err.delayMs, why: err.message }, "job deferred");
+      await o.queue.defer(job.id, o.workerId, now() + err.delayMs, now());
+      return;
+    }
     const error = describe(err);
     const permanent = err instanceof PermanentJobError || !handler;
     if (!permanent && job.attempts < job.max_attempts) {

@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import { BuilderError, type Builder } from "../domain/builder.js";
+import { JOB, reportJob } from "../store/job-kinds.js";
 import type { Store } from "../store/store.js";
 import { PermanentJobError, RetryLaterError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
 
 export interface StartBuildDeps {
   readonly store: Pick<Store, "getBuild" | "updateBuild">;
+  /** Called after a build started, so its first status goes out at once. */
+  readonly onStarted?: () => void;
   readonly builder: Builder;
   readonly now?: () => number;
 }
@@ -35,12 +38,16 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
           env: JSON.parse(build.env) as Record<string, string>,
           idempotencyToken: idempotencyTokenFor(build.dedupe_key),
         });
-        await deps.store.updateBuild(buildId, { state: "queued", external_id: started.buildId, logs_url: started.logsUrl ?? null, started_at: now(), error: null }, now());
+        // Superseded while CodeBuild was starting it? Then stop it right away.
+        const current = await deps.store.getBuild(buildId);
+        const followUps = current?.superseded_by != null ? [reportJob(buildId), { kind: JOB.stopBuild, payload: { buildId } }] : [reportJob(buildId)];
+        await deps.store.updateBuild(buildId, { state: "queued", external_id: started.buildId, logs_url: started.logsUrl ?? null, started_at: now(), error: null }, now(), followUps);
         log.info({ buildId, externalId: started.buildId, project: build.project }, "build started");
+        deps.onStarted?.();
       } catch (err) {
         if (!(err instanceof BuilderError)) throw err;
         if (!err.retryable) {
-          await deps.store.updateBuild(buildId, { state: "errored", error: err.message }, now());
+          await deps.store.updateBuild(buildId, { state: "errored", error: err.message }, now(), [reportJob(buildId)]);
           log.error({ buildId, project: build.project, err: err.message }, "build could not be started (permanent error)");
           return;
         }
@@ -50,7 +57,7 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
     },
     async onGiveUp(payload, error) {
       const { buildId } = payload as { buildId: number };
-      await deps.store.updateBuild(buildId, { state: "errored", error: `gave up starting the build: ${error}` }, now());
+      await deps.store.updateBuild(buildId, { state: "errored", error: `gave up starting the build: ${error}` }, now(), [reportJob(buildId)]);
     },
   };
 }

@@ -30,6 +30,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** At most one queued job per key (e.g. one pending status report per build). */
+  dedupe_key: string | null;
 }
 
 export interface BuildsTable {
@@ -55,6 +57,22 @@ export interface BuildsTable {
   created_at: number;
   updated_at: number;
   started_at: number | null;
+  /** The builder's raw status (CodeBuild buildStatus). */
+  external_status: string | null;
+  current_phase: string | null;
+  /** JSON PhaseRecord[] */
+  phases: string | null;
+  ended_at: number | null;
+  resolved_sha: string | null;
+  polled_at: number | null;
+  superseded_by: number | null;
+  /** Builds with the same key (route + pull request, or route + branch) supersede each other. */
+  supersede_key: string | null;
+  /** When the triggering event happened (PR updated_at, push time): orders late deliveries. */
+  event_at: number | null;
+  head_ref: string | null;
+  /** JSON: what started it (delivery, event, action, actor, comment). */
+  trigger: string | null;
 }
 
 export interface RouteDecisionsTable {
@@ -66,7 +84,23 @@ export interface RouteDecisionsTable {
   build_id: number | null;
 }
 
+export interface StatusReportsTable {
+  id: Generated<number>;
+  /** provider|repository|sha|context: what a status is posted to. */
+  target: string;
+  provider: string;
+  build_id: number;
+  state: string;
+  description: string;
+  target_url: string | null;
+  /** null until a post succeeded. */
+  reported_at: number | null;
+  posts: number;
+  error: string | null;
+}
+
 export interface Database {
+  status_reports: StatusReportsTable;
   deliveries: DeliveriesTable;
   jobs: JobsTable;
   builds: BuildsTable;

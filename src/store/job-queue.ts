@@ -3,11 +3,18 @@ import type { Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import type { JobQueue, JobRow, NewJob } from "./store.js";
 
-/** Inserts a job; usable inside a transaction. */
-export async function insertJob(db: Kysely<Database>, job: NewJob, maxAttempts: number, now: number): Promise<number> {
+/**
+ * Inserts a job; usable inside a transaction. A job with a `dedupeKey` is not inserted when a
+ * queued job with the same key exists already (returns undefined): that one will do the work.
+ */
+export async function insertJob(db: Kysely<Database>, job: NewJob, maxAttempts: number, now: number): Promise<number | undefined> {
+  if (job.dedupeKey !== undefined) {
+    const queued = await db.selectFrom("jobs").select("id").where("dedupe_key", "=", job.dedupeKey).where("state", "=", "queued").executeTakeFirst();
+    if (queued) return undefined;
+  }
   const row = await db
     .insertInto("jobs")
-    .values({ kind: job.kind, payload: JSON.stringify(job.payload), state: "queued", attempts: 0, max_attempts: maxAttempts, run_at: job.runAt ?? now, created_at: now, updated_at: now })
+    .values({ kind: job.kind, payload: JSON.stringify(job.payload), state: "queued", attempts: 0, max_attempts: maxAttempts, run_at: job.runAt ?? now, created_at: now, updated_at: now, dedupe_key: job.dedupeKey ?? null })
     .returning("id")
     .executeTakeFirstOrThrow();
   return Number(row.id);
@@ -40,6 +47,13 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
     async retry(id, workerId, runAt, error, now) {
       return changed(await held(id, workerId).set({ state: "queued", run_at: runAt, lease_until: null, leased_by: null, last_error: error, updated_at: now }).executeTakeFirst());
     },
+    async defer(id, workerId, runAt, now) {
+      return changed(
+        await held(id, workerId)
+          .set((eb) => ({ state: "queued", run_at: runAt, lease_until: null, leased_by: null, attempts: eb("attempts", "-", 1), updated_at: now }))
+          .executeTakeFirst(),
+      );
+    },
     async bury(id, workerId, error, now) {
       return changed(await held(id, workerId).set({ state: "dead", lease_until: null, last_error: error, updated_at: now }).executeTakeFirst());
     },
@@ -71,6 +85,11 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
       return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
     enqueue: (job, now) => insertJob(db, job, maxAttempts, now),
+    async ensure(job, now) {
+      if (job.dedupeKey === undefined) throw new Error("ensure needs a dedupeKey");
+      const live = await db.selectFrom("jobs").select("id").where("dedupe_key", "=", job.dedupeKey).where("state", "in", ["queued", "running"]).executeTakeFirst();
+      return live ? undefined : insertJob(db, job, maxAttempts, now);
+    },
     async deadLetters(limit) {
       return (await db.selectFrom("jobs").selectAll().where("state", "=", "dead").orderBy("id", "desc").limit(limit).execute()).map(normalizeJob);
     },

@@ -5,13 +5,15 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration }
 import pg from "pg";
 import type { Database } from "./database.js";
 import { dialectOf, type Dialect } from "./dialect.js";
+import { JOB } from "./job-kinds.js";
 import { createJobQueue, insertJob } from "./job-queue.js";
 import { initialMigration } from "./migrations/001-initial.js";
+import { trackingMigration } from "./migrations/002-tracking.js";
 import { recordRoutingIn } from "./record-routing.js";
-import type { BuildRow, DeliveryRow, InsertOutcome, Store } from "./store.js";
+import { createBuildQueries } from "./build-queries.js";
+import type { DeliveryRow, InsertOutcome, Store } from "./store.js";
 import { transact } from "./transact.js";
 
-export const PROCESS_DELIVERY_JOB = "process_delivery";
 
 export interface StoreOptions {
   readonly url: string;
@@ -47,7 +49,7 @@ function createKysely(url: string, dialect: Dialect, poolSize: number): Kysely<D
 }
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
-  return { "001-initial": initialMigration(dialect) };
+  return { "001-initial": initialMigration(dialect), "002-tracking": trackingMigration(dialect) };
 }
 
 /** Brings the schema up to date; returns the names of the migrations applied now. */
@@ -67,7 +69,6 @@ async function currentSchema(db: Kysely<Database>): Promise<string | undefined> 
 }
 
 const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });
-const asBuild = (r: BuildRow): BuildRow => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id) });
 
 /** Opens the store named by `url` (sqlite:PATH or postgres://…) and migrates it. */
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -108,7 +109,7 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
             .returning("id")
             .executeTakeFirst();
           if (inserted && d.ignoredReason === undefined) {
-            await insertJob(trx, { kind: PROCESS_DELIVERY_JOB, payload: { deliveryRowId: Number(inserted.id) } }, maxAttempts, d.receivedAt);
+            await insertJob(trx, { kind: JOB.processDelivery, payload: { deliveryRowId: Number(inserted.id) } }, maxAttempts, d.receivedAt);
           }
           outcomes.push(inserted ? "accepted" : "duplicate");
         }
@@ -130,18 +131,7 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
       const rows = await db.selectFrom("route_decisions").selectAll().where("delivery_row_id", "=", deliveryRowId).orderBy("id").execute();
       return rows.map((r) => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), build_id: r.build_id === null ? null : Number(r.build_id) }));
     },
-    async getBuild(id) {
-      const row = await db.selectFrom("builds").selectAll().where("id", "=", id).executeTakeFirst();
-      return row && asBuild(row);
-    },
-    async listBuilds({ deliveryRowId, limit = 100 }) {
-      let q = db.selectFrom("builds").selectAll().orderBy("id", "desc").limit(limit);
-      if (deliveryRowId !== undefined) q = q.where("delivery_row_id", "=", deliveryRowId);
-      return (await q.execute()).map(asBuild);
-    },
-    async updateBuild(id, patch, now) {
-      await db.updateTable("builds").set({ ...patch, updated_at: now }).where("id", "=", id).execute();
-    },
+    ...createBuildQueries(db, dialect, maxAttempts),
     async ping() {
       await sql`select 1`.execute(db);
     },

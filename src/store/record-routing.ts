@@ -2,9 +2,10 @@ import type { Kysely } from "kysely";
 import type { Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
+import { JOB, reportJob } from "./job-kinds.js";
 import type { NewBuild, RoutingOutcome, RoutingRecord } from "./store.js";
 
-export const START_BUILD_JOB = "start_build";
+const ACTIVE = ["pending", "queued", "running"];
 
 function buildValues(b: NewBuild, deliveryRowId: number, now: number) {
   return {
@@ -21,10 +22,43 @@ function buildValues(b: NewBuild, deliveryRowId: number, now: number) {
     context: b.context,
     source_version: b.sourceVersion,
     env: JSON.stringify(b.env),
-    state: "pending",
+    state: b.skipped ? "skipped" : "pending",
+    supersede_key: b.supersedeKey,
+    event_at: b.eventAt,
+    head_ref: b.headRef,
+    trigger: JSON.stringify(b.trigger),
+    phases: "[]",
     created_at: now,
     updated_at: now,
   };
+}
+
+type Enqueue = (job: { kind: string; payload: unknown; dedupeKey?: string }) => Promise<unknown>;
+
+/**
+ * A new build supersedes the older active builds of its group; a build for an older event than
+ * one already in the group (a late delivery) is born superseded and never starts.
+ * Returns true when the new build should start.
+ */
+async function supersede(trx: Kysely<Database>, b: NewBuild, buildId: number, now: number, enqueue: Enqueue): Promise<boolean> {
+  if (!b.supersedeKey) return true;
+  const group = await trx.selectFrom("builds").select(["id", "state", "event_at"]).where("supersede_key", "=", b.supersedeKey).where("id", "!=", buildId).execute();
+  const newer = group.filter((g) => b.eventAt !== null && g.event_at !== null && Number(g.event_at) > b.eventAt).sort((x, y) => Number(y.event_at) - Number(x.event_at))[0];
+  if (newer) {
+    await trx.updateTable("builds").set({ state: "stopped", superseded_by: Number(newer.id), error: "a newer event of this pull request or branch arrived first", updated_at: now }).where("id", "=", buildId).execute();
+    return false;
+  }
+  for (const old of group.filter((g) => ACTIVE.includes(g.state))) {
+    const oldId = Number(old.id);
+    if (old.state === "pending") {
+      await trx.updateTable("builds").set({ state: "stopped", superseded_by: buildId, updated_at: now }).where("id", "=", oldId).execute();
+      await enqueue(reportJob(oldId));
+    } else {
+      await trx.updateTable("builds").set({ superseded_by: buildId, updated_at: now }).where("id", "=", oldId).execute();
+      await enqueue({ kind: JOB.stopBuild, payload: { buildId: oldId } });
+    }
+  }
+  return true;
 }
 
 /**
@@ -45,6 +79,7 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
     await trx.updateTable("deliveries").set({ status: "ignored", reason: record.reason, processed_at: now }).where("id", "=", deliveryRowId).execute();
     return { recorded: true, createdBuildIds: [], duplicateBuildIds: [] };
   }
+  const enqueue: Enqueue = (job) => insertJob(trx, job, maxAttempts, now);
   const created: number[] = [];
   const duplicates: number[] = [];
   for (const d of record.decisions) {
@@ -55,7 +90,10 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
       if (inserted) {
         buildId = Number(inserted.id);
         created.push(buildId);
-        await insertJob(trx, { kind: START_BUILD_JOB, payload: { buildId } }, maxAttempts, now);
+        const start = !d.build.skipped && (await supersede(trx, d.build, buildId, now, enqueue));
+        if (start) await enqueue({ kind: JOB.startBuild, payload: { buildId } });
+        else if (!d.build.skipped) reason = `${reason}; superseded before it started (a newer event arrived first)`;
+        await enqueue(reportJob(buildId));
       } else {
         const existing = await trx.selectFrom("builds").select("id").where("dedupe_key", "=", d.build.dedupeKey).executeTakeFirstOrThrow();
         buildId = Number(existing.id);

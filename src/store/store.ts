@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { BuildsTable, DeliveriesTable, JobsTable, RouteDecisionsTable } from "./database.js";
+import type { BuildsTable, DeliveriesTable, JobsTable, RouteDecisionsTable, StatusReportsTable } from "./database.js";
 import type { Dialect } from "./dialect.js";
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
@@ -26,6 +26,8 @@ export interface NewJob {
   readonly kind: string;
   readonly payload: unknown;
   readonly runAt?: number;
+  /** At most one queued job per key. */
+  readonly dedupeKey?: string;
 }
 
 /** A build the router planned, as stored. */
@@ -42,6 +44,13 @@ export interface NewBuild {
   readonly context: string;
   readonly sourceVersion: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Builds with the same key supersede each other (null: the route does not cancel). */
+  readonly supersedeKey: string | null;
+  readonly eventAt: number | null;
+  readonly headRef: string | null;
+  readonly trigger: Readonly<Record<string, unknown>>;
+  /** A route the change does not affect, reported as success without building. */
+  readonly skipped?: boolean;
 }
 
 /** The outcome of routing one delivery, written in one transaction. */
@@ -59,7 +68,11 @@ export interface RoutingOutcome {
   readonly duplicateBuildIds: readonly number[];
 }
 
-export type BuildPatch = Partial<Pick<BuildRow, "state" | "external_id" | "logs_url" | "error" | "started_at">>;
+export type BuildPatch = Partial<
+  Pick<BuildRow, "state" | "external_id" | "logs_url" | "error" | "started_at" | "external_status" | "current_phase" | "phases" | "ended_at" | "resolved_sha" | "polled_at" | "superseded_by">
+>;
+
+export type StatusReportRow = Selectable<StatusReportsTable>;
 
 /** The job queue: claimed with a lease, retried with backoff, buried after too many attempts. */
 export interface JobQueue {
@@ -71,13 +84,18 @@ export interface JobQueue {
   /** Marks a job done if `workerId` still holds it; false when the lease was lost. */
   complete(id: number, workerId: string, now: number): Promise<boolean>;
   retry(id: number, workerId: string, runAt: number, error: string, now: number): Promise<boolean>;
+  /** Puts a job back without counting the attempt (e.g. waiting for a rate limit). */
+  defer(id: number, workerId: string, runAt: number, now: number): Promise<boolean>;
   bury(id: number, workerId: string, error: string, now: number): Promise<boolean>;
   /** Requeues running jobs whose holder is gone (`isGone(leasedBy)`); returns how many. */
   releaseLeases(isGone: (leasedBy: string) => boolean, now: number): Promise<number>;
   /** When the next queued job is due, or the next lease expires; undefined when idle. */
   nextWakeAt(): Promise<number | undefined>;
   countByState(): Promise<Record<string, number>>;
-  enqueue(job: NewJob, now: number): Promise<number>;
+  /** Returns the new job's id, or undefined when a queued job with the same dedupeKey exists. */
+  enqueue(job: NewJob, now: number): Promise<number | undefined>;
+  /** Enqueues unless a job with the same dedupeKey is queued or running (singletons like the tracker). */
+  ensure(job: NewJob, now: number): Promise<number | undefined>;
   deadLetters(limit: number): Promise<JobRow[]>;
 }
 
@@ -95,7 +113,16 @@ export interface Store {
   listDecisions(deliveryRowId: number): Promise<DecisionRow[]>;
   getBuild(id: number): Promise<BuildRow | undefined>;
   listBuilds(filter: { deliveryRowId?: number; limit?: number }): Promise<BuildRow[]>;
-  updateBuild(id: number, patch: BuildPatch, now: number): Promise<void>;
+  /** Updates a build; `followUps` (e.g. a status report) are enqueued in the same transaction. */
+  updateBuild(id: number, patch: BuildPatch, now: number, followUps?: readonly NewJob[]): Promise<void>;
+  /** Started builds not yet finished (the tracker's work list), oldest poll first. */
+  listInFlightBuilds(limit: number): Promise<BuildRow[]>;
+  findBuildByExternalId(externalId: string): Promise<BuildRow | undefined>;
+  /** The newest build reporting to a status target. */
+  latestBuildForTarget(repository: string, sha: string, context: string): Promise<BuildRow | undefined>;
+  listBuildsForCommit(repository: string, sha: string): Promise<BuildRow[]>;
+  getStatusReport(target: string): Promise<StatusReportRow | undefined>;
+  saveStatusReport(row: Omit<StatusReportRow, "id">): Promise<void>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -29,6 +29,10 @@ export function newBuild(route: string, dedupeKey: string, overrides: Partial<Ne
     context: `buildgate/${route}`,
     sourceVersion: `refs/heads/main^{${"a".repeat(40)}}`,
     env: { STAGE: "ci" },
+    supersedeKey: null,
+    eventAt: null,
+    headRef: null,
+    trigger: { deliveryId: "d-1", event: "push" },
     ...overrides,
   };
 }

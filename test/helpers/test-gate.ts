@@ -6,14 +6,12 @@ import { createApp } from "../../src/app.js";
 import type { Config } from "../../src/config/config.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import type { Builder } from "../../src/domain/builder.js";
-import { createRouter } from "../../src/domain/route-event.js";
 import { createInbox } from "../../src/intake/create-inbox.js";
 import { createJobRunner, type JobRunner } from "../../src/pipeline/job-runner.js";
-import { createProcessDelivery } from "../../src/pipeline/process-delivery.js";
-import { createStartBuild } from "../../src/pipeline/start-build.js";
-import { normalizeGithubEvent } from "../../src/providers/github/normalize-github-event.js";
-import { openStore, PROCESS_DELIVERY_JOB } from "../../src/store/open-store.js";
-import { START_BUILD_JOB } from "../../src/store/record-routing.js";
+import { createHandlers } from "../../src/pipeline/create-handlers.js";
+import type { GithubApi } from "../../src/providers/github/github-api.js";
+import { createLoggingGithubApi } from "../../src/providers/github/logging-github-api.js";
+import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
 import { RecordingBuilder } from "../fakes/recording-builder.js";
 
@@ -49,7 +47,7 @@ export interface TestGate {
 }
 
 /** The app on a fresh temp-file SQLite store, with the real pipeline and a recording builder. */
-export async function createTestGate(options: { yaml?: string; builder?: Builder } = {}): Promise<TestGate> {
+export async function createTestGate(options: { yaml?: string; builder?: Builder; github?: GithubApi } = {}): Promise<TestGate> {
   const dir = mkdtempSync(join(tmpdir(), "buildgate-test-"));
   const config = parseConfig(`${options.yaml ?? TEST_CONFIG}\nstore: { url: "sqlite:${join(dir, "bg.db")}" }\n`, {});
   const log = pino({ level: "silent" });
@@ -63,10 +61,7 @@ export async function createTestGate(options: { yaml?: string; builder?: Builder
     leaseMs: 30_000,
     idlePollMs: 20,
     backoffBaseMs: 10,
-    handlers: {
-      [PROCESS_DELIVERY_JOB]: createProcessDelivery({ store, normalizers: { github: normalizeGithubEvent }, route: createRouter(config.routes), onBuildsCreated: () => runner.wake() }),
-      [START_BUILD_JOB]: createStartBuild({ store, builder }),
-    },
+    handlers: createHandlers({ config, store, builder, github: options.github ?? createLoggingGithubApi(log), log, wake: () => runner.wake() }),
   });
   const inbox = createInbox(store, () => runner.wake());
   const app = createApp({ config, store, inbox, log });

@@ -1,5 +1,6 @@
-import { CodeBuildClient, StartBuildCommand } from "@aws-sdk/client-codebuild";
+import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand, StopBuildCommand } from "@aws-sdk/client-codebuild";
 import { BuilderError, type Builder } from "../../domain/builder.js";
+import { toSnapshot } from "./to-snapshot.js";
 
 // Errors that no retry can fix: the request itself is wrong, or the account cannot build.
 const PERMANENT = new Set(["InvalidInputException", "ResourceNotFoundException", "AccountSuspendedException", "OAuthProviderException", "AccessDeniedException", "UnrecognizedClientException", "ValidationException"]);
@@ -30,7 +31,23 @@ export function toBuilderError(err: unknown): BuilderError {
  * (`aws.maxAttempts`); what still fails comes back as a BuilderError for the job queue.
  */
 export function createCodeBuildBuilder(client: CodeBuildClient): Builder {
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw err instanceof BuilderError ? err : toBuilderError(err);
+    }
+  };
   return {
+    maxPollBatch: 100,
+    async poll(ids) {
+      if (ids.length === 0) return { snapshots: [], notFound: [] };
+      const out = await call(() => client.send(new BatchGetBuildsCommand({ ids: [...ids] })));
+      return { snapshots: (out.builds ?? []).map(toSnapshot), notFound: out.buildsNotFound ?? [] };
+    },
+    async stop(id) {
+      await call(() => client.send(new StopBuildCommand({ id })));
+    },
     async start(req) {
       try {
         const out = await client.send(

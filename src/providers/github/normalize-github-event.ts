@@ -2,10 +2,11 @@ import type { z } from "zod";
 import { ignored, type NormalizeResult } from "../../domain/source-event.js";
 import { normalizeGithubPullRequest } from "./normalize-pull-request.js";
 import { normalizeGithubPush } from "./normalize-push.js";
-import { PullRequestPayload, PushPayload } from "./payload-schemas.js";
+import { normalizeGithubIssueComment } from "./normalize-issue-comment.js";
+import { IssueCommentPayload, PullRequestPayload, PushPayload } from "./payload-schemas.js";
 
 /** Events the intake stores for routing; every other event is stored as ignored at once. */
-export const ROUTED_GITHUB_EVENTS: ReadonlySet<string> = new Set(["push", "pull_request"]);
+export const ROUTED_GITHUB_EVENTS: ReadonlySet<string> = new Set(["push", "pull_request", "issue_comment"]);
 
 const REASONS: Readonly<Record<string, string>> = {
   create: "create events are ignored: the push event for the same ref starts builds",
@@ -32,6 +33,10 @@ export function normalizeGithubEvent(event: string, payload: unknown, deliveryId
   if (event === "push") {
     const p = parse(PushPayload, payload, event);
     return typeof p === "string" ? ignored(p) : normalizeGithubPush(p, deliveryId);
+  }
+  if (event === "issue_comment") {
+    const p = parse(IssueCommentPayload, payload, event);
+    return typeof p === "string" ? ignored(p) : normalizeGithubIssueComment(p, deliveryId);
   }
   const p = parse(PullRequestPayload, payload, event);
   return typeof p === "string" ? ignored(p) : normalizeGithubPullRequest(p, deliveryId);

@@ -5,6 +5,11 @@ import type { PullRequestPayload } from "./payload-schemas.js";
 // the router lets only the ok-to-test label through, and the dedupe key keeps it to one build.
 const BUILD_ACTIONS = new Set(["opened", "synchronize", "reopened", "ready_for_review", "labeled", "edited"]);
 
+export const timeOf = (iso: string | undefined) => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? { occurredAt: t } : {};
+};
+
 /** pull_request → a `pull_request` SourceEvent for the actions that can start a build. */
 export function normalizeGithubPullRequest(payload: PullRequestPayload, deliveryId: string): NormalizeResult {
   const { action, pull_request: pr } = payload;
@@ -42,6 +47,7 @@ export function normalizeGithubPullRequest(payload: PullRequestPayload, delivery
         ...(action === "labeled" && payload.label ? { addedLabel: payload.label.name } : {}),
       },
       cloneUrl: payload.repository.clone_url,
+      ...timeOf(pr.updated_at),
     },
   };
 }

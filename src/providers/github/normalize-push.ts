@@ -1,4 +1,5 @@
 import { ignored, type NormalizeResult } from "../../domain/source-event.js";
+import { timeOf } from "./normalize-pull-request.js";
 import type { PushPayload } from "./payload-schemas.js";
 
 // GitHub sends at most 2048 commits per push; at that count the list may be truncated.
@@ -45,6 +46,7 @@ export function normalizeGithubPush(payload: PushPayload, deliveryId: string): N
       headCommitMessage: payload.head_commit?.message,
       changedFiles: isTag ? undefined : changedFilesOfPush(payload),
       cloneUrl: payload.repository.clone_url,
+      ...timeOf(payload.head_commit?.timestamp),
     },
   };
 }

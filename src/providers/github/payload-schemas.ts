@@ -16,7 +16,7 @@ export const PushPayload = z.looseObject({
   after: z.string(),
   deleted: z.boolean().default(false),
   commits: z.array(Commit).default([]),
-  head_commit: Commit.nullable().optional(),
+  head_commit: Commit.extend({ timestamp: z.string().optional() }).nullable().optional(),
   repository: Repository,
   sender: z.looseObject({ login: z.string() }).optional(),
   pusher: z.looseObject({ name: z.string() }).optional(),
@@ -39,8 +39,24 @@ export const PullRequestPayload = z.looseObject({
     labels: z.array(z.looseObject({ name: z.string() })).default([]),
     author_association: z.string().default("NONE"),
     user: z.looseObject({ login: z.string() }).nullable().optional(),
+    updated_at: z.string().optional(),
   }),
   repository: Repository,
   sender: z.looseObject({ login: z.string() }).optional(),
 });
 export type PullRequestPayload = z.infer<typeof PullRequestPayload>;
+
+export const IssueCommentPayload = z.looseObject({
+  action: z.string(),
+  issue: z.looseObject({ number: z.number().int(), state: z.string().default("open"), pull_request: z.unknown().optional() }),
+  comment: z.looseObject({
+    id: z.number().int(),
+    body: z.string().nullable().optional(),
+    author_association: z.string().optional(),
+    created_at: z.string().optional(),
+    user: z.looseObject({ login: z.string() }).nullable().optional(),
+  }),
+  repository: Repository,
+  sender: z.looseObject({ login: z.string() }).optional(),
+});
+export type IssueCommentPayload = z.infer<typeof IssueCommentPayload>;

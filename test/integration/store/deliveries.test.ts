@@ -2,7 +2,8 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { Database } from "../../../src/store/database.js";
-import { migrate, PROCESS_DELIVERY_JOB } from "../../../src/store/open-store.js";
+import { JOB } from "../../../src/store/job-kinds.js";
+import { migrate } from "../../../src/store/open-store.js";
 import { insertAccepted, newDelivery } from "../../helpers/store-fixtures.js";
 import { queryRaw, storeTargets, trackStores, type StoreTarget } from "../../helpers/store-targets.js";
 
@@ -67,7 +68,7 @@ describe.each(targets)("store on $name: inbox", (target) => {
 
       const jobs = await store.jobs.claim("w", 1_000, 60_000, 10);
       expect(jobs).toHaveLength(1);
-      expect(jobs[0]).toMatchObject({ kind: PROCESS_DELIVERY_JOB, max_attempts: 3, attempts: 1 });
+      expect(jobs[0]).toMatchObject({ kind: JOB.processDelivery, max_attempts: 3, attempts: 1 });
       expect(JSON.parse(jobs[0]?.payload ?? "{}")).toEqual({ deliveryRowId: row?.id });
     });
 

@@ -17,7 +17,7 @@ describe.each(targets)("store on $name: job queue", (target) => {
   /** Enqueues `n` jobs one after another, so ids follow the order. */
   async function enqueue(n: number, runAt = T0): Promise<number[]> {
     const ids: number[] = [];
-    for (let i = 0; i < n; i++) ids.push(await store.jobs.enqueue({ kind: "test", payload: { i }, runAt }, T0));
+    for (let i = 0; i < n; i++) ids.push((await store.jobs.enqueue({ kind: "test", payload: { i }, runAt }, T0)) as number);
     return ids;
   }
 

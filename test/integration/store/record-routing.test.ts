@@ -1,5 +1,4 @@
-import { PROCESS_DELIVERY_JOB } from "../../../src/store/open-store.js";
-import { START_BUILD_JOB } from "../../../src/store/record-routing.js";
+import { JOB } from "../../../src/store/job-kinds.js";
 import type { RoutingRecord, Store } from "../../../src/store/store.js";
 import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
 import { storeTargets, trackStores } from "../../helpers/store-targets.js";
@@ -39,7 +38,7 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     expect(await store.getDelivery(id)).toMatchObject({ status: "ignored", reason: "tag pushes are not routed", processed_at: NOW });
     expect(await store.listDecisions(id)).toEqual([]);
     expect(await store.listBuilds({})).toEqual([]);
-    expect(await queuedJobs()).toEqual([{ kind: PROCESS_DELIVERY_JOB, payload: { deliveryRowId: id } }]);
+    expect(await queuedJobs()).toEqual([{ kind: JOB.processDelivery, payload: { deliveryRowId: id } }]);
   });
 
   it("creates one build and one start_build job per matched decision, and decisions in order", async () => {
@@ -60,7 +59,7 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     expect((await store.listBuilds({ deliveryRowId: id })).map((b) => b.id)).toEqual([webBuild, apiBuild]);
 
     const jobs = await queuedJobs();
-    expect(jobs.filter((j) => j.kind === START_BUILD_JOB).map((j) => j.payload)).toEqual([{ buildId: apiBuild }, { buildId: webBuild }]);
+    expect(jobs.filter((j) => j.kind === JOB.startBuild).map((j) => j.payload)).toEqual([{ buildId: apiBuild }, { buildId: webBuild }]);
     expect(jobs).toHaveLength(3);
   });
 
@@ -102,7 +101,7 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     expect(decision?.reason).toMatch(new RegExp(`^push to main matches \\[main\\]; already built as build #${apiBuild}\\b`));
     expect(await store.listBuilds({})).toEqual(buildsBefore);
     expect(await store.getDelivery(second)).toMatchObject({ status: "routed", reason: "1 of 1 routes matched; 0 build(s) created, 1 already built" });
-    expect((await queuedJobs()).filter((j) => j.kind === START_BUILD_JOB)).toHaveLength(2);
+    expect((await queuedJobs()).filter((j) => j.kind === JOB.startBuild)).toHaveLength(2);
   });
 
   it("reads and updates a build", async () => {

@@ -19,7 +19,7 @@ export function makeRule(over: Partial<RouteRule> = {}): RouteRule {
     project: "api-ci",
     env: {},
     context: `buildgate/${name}`,
-    cancelSuperseded: false,
+    cancelSuperseded: { pullRequests: false, branches: false },
     reportSkipped: false,
     trust: DEFAULT_TRUST,
     ...over,

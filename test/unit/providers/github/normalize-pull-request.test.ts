@@ -8,7 +8,7 @@ const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 const normalize = (payload: unknown): NormalizeResult => normalizeGithubEvent("pull_request", payload, "d-2");
 
 function pullRequestOf(result: NormalizeResult): PullRequestInfo {
-  if (result.kind !== "event") throw new Error(`expected an event, got ignored: ${result.reason}`);
+  if (result.kind !== "event") throw new Error(`expected an event, got ${JSON.stringify(result)}`);
   if (!result.event.pullRequest) throw new Error("expected pull request info");
   return result.event.pullRequest;
 }

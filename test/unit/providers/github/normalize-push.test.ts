@@ -12,7 +12,7 @@ const tagPush = () => pushExample((p) => p.ref.startsWith("refs/tags/") && !p.de
 const tagDelete = () => pushExample((p) => p.ref.startsWith("refs/tags/") && p.deleted);
 
 function eventOf(result: NormalizeResult): SourceEvent {
-  if (result.kind !== "event") throw new Error(`expected an event, got ignored: ${result.reason}`);
+  if (result.kind !== "event") throw new Error(`expected an event, got ${JSON.stringify(result)}`);
   return result.event;
 }
 

@@ -1,0 +1,79 @@
+import { toCommitState, type BuildState } from "../domain/build-state.js";
+import type { PhaseRecord } from "../domain/build-snapshot.js";
+import type { RateGate } from "../domain/rate-gate.js";
+import { describeBuild } from "../domain/status-description.js";
+import type { CommitStatus, GithubApi } from "../providers/github/github-api.js";
+import { GithubApiError } from "../providers/github/github-api.js";
+import type { BuildRow, Store } from "../store/store.js";
+import { asJobError } from "./github-job-error.js";
+import { DeferJobError, PermanentJobError } from "./job-errors.js";
+import type { JobHandler } from "./job-runner.js";
+
+export interface ReportStatusDeps {
+  readonly store: Pick<Store, "getBuild" | "latestBuildForTarget" | "getStatusReport" | "saveStatusReport">;
+  /** Status writers per provider. */
+  readonly reporters: Readonly<Record<string, Pick<GithubApi, "createStatus">>>;
+  readonly publicUrl: string;
+  /** Shared by all status posts of this process: GitHub's secondary limit on content creation. */
+  readonly gate: RateGate;
+  readonly now?: () => number;
+}
+
+export const statusTarget = (b: Pick<BuildRow, "provider" | "repository" | "sha" | "context">) => [b.provider, b.repository, b.sha, b.context].join("|");
+
+/** The status a build should show now. */
+export async function statusOf(store: ReportStatusDeps["store"], b: BuildRow, publicUrl: string): Promise<CommitStatus> {
+  const supersededBy = b.superseded_by !== null ? await store.getBuild(b.superseded_by) : undefined;
+  const description = describeBuild({
+    state: b.state as BuildState,
+    currentPhase: b.current_phase,
+    phases: b.phases ? (JSON.parse(b.phases) as PhaseRecord[]) : [],
+    startedAt: b.started_at,
+    endedAt: b.ended_at,
+    error: b.error,
+    supersededBy: b.state === "stopped" && supersededBy ? `${supersededBy.sha.slice(0, 7)} (build #${supersededBy.id})` : null,
+  });
+  return { state: toCommitState(b.state as BuildState), description, context: b.context, targetUrl: `${publicUrl}/builds/${b.id}` };
+}
+
+/**
+ * The `report_status` job. Idempotent like Prow's crier: the target (repository, commit,
+ * context) is posted only when what it should show differs from what was last posted, and only
+ * by the newest build of that target. Rate limits defer or retry; other 4xx give up with the
+ * reason recorded on the report.
+ */
+export function createReportStatus(deps: ReportStatusDeps): JobHandler {
+  const now = deps.now ?? Date.now;
+  return {
+    async run(payload, { log, job }) {
+      const { buildId } = payload as { buildId: number };
+      const build = await deps.store.getBuild(buildId);
+      if (!build) throw new PermanentJobError(`build ${buildId} does not exist`);
+      const latest = await deps.store.latestBuildForTarget(build.repository, build.sha, build.context);
+      if (latest && latest.id !== build.id) return;
+      const reporter = deps.reporters[build.provider];
+      if (!reporter) throw new PermanentJobError(`no status reporter for ${build.provider}`);
+      const target = statusTarget(build);
+      const status = await statusOf(deps.store, build, deps.publicUrl);
+      const previous = await deps.store.getStatusReport(target);
+      if (previous?.reported_at && previous.build_id === build.id && previous.state === status.state && previous.description === status.description) return;
+      const wait = deps.gate.reserve(now());
+      if (wait > 0) throw new DeferJobError("status posts are at GitHub's secondary rate limit", wait);
+      const base = { target, provider: build.provider, build_id: build.id, state: status.state, description: status.description, target_url: status.targetUrl ?? null, posts: (previous?.posts ?? 0) + 1 };
+      try {
+        await reporter.createStatus(build.repository, build.sha, status);
+      } catch (err) {
+        const jobError = asJobError(err, job.attempts, now());
+        if (err instanceof GithubApiError && jobError instanceof PermanentJobError) {
+          // GitHub will never take this one (e.g. 1000 statuses on this commit): record why and stop.
+          await deps.store.saveStatusReport({ ...base, posts: previous?.posts ?? 0, reported_at: previous?.reported_at ?? null, error: jobError.message });
+          log.error({ buildId, target, err: jobError.message }, "status report given up");
+          return;
+        }
+        throw jobError;
+      }
+      await deps.store.saveStatusReport({ ...base, reported_at: now(), error: null });
+      log.info({ buildId, repository: build.repository, sha: build.sha, context: build.context, state: status.state, description: status.description }, "status reported");
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { BuilderError, type Builder } from "../domain/builder.js";
+import { isFinal, type BuildState } from "../domain/build-state.js";
+import { reportJob } from "../store/job-kinds.js";
+import type { Store } from "../store/store.js";
+import { PermanentJobError } from "./job-errors.js";
+import type { JobHandler } from "./job-runner.js";
+
+export interface StopBuildDeps {
+  readonly store: Pick<Store, "getBuild" | "updateBuild">;
+  readonly builder: Pick<Builder, "stop">;
+  readonly now?: () => number;
+}
+
+/**
+ * `stop_build`: stops a superseded build. A build that finished meanwhile keeps its result;
+ * a permanent error from the builder (already complete) is not retried.
+ */
+export function createStopBuild(deps: StopBuildDeps): JobHandler {
+  const now = deps.now ?? Date.now;
+  return {
+    async run(payload, { log }) {
+      const { buildId } = payload as { buildId: number };
+      const build = await deps.store.getBuild(buildId);
+      if (!build) throw new PermanentJobError(`build ${buildId} does not exist`);
+      if (isFinal(build.state as BuildState) || !build.external_id) return;
+      try {
+        await deps.builder.stop(build.external_id);
+      } catch (err) {
+        if (err instanceof BuilderError && !err.retryable) {
+          log.warn({ buildId, err: err.message }, "stop refused; the tracker will record how the build ended");
+          return;
+        }
+        throw err;
+      }
+      await deps.store.updateBuild(buildId, { state: "stopped", ended_at: now() }, now(), [reportJob(buildId)]);
+      log.info({ buildId, supersededBy: build.superseded_by }, "superseded build stopped");
+    },
+  };
+}

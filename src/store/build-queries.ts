@@ -1,0 +1,72 @@
+import type { Kysely } from "kysely";
+import type { Database } from "./database.js";
+import type { Dialect } from "./dialect.js";
+import { insertJob } from "./job-queue.js";
+import type { BuildRow, Store } from "./store.js";
+import { transact } from "./transact.js";
+
+const numOrNull = (v: number | null) => (v === null ? null : Number(v));
+
+/** pg may hand back bigint columns as strings without the type parser; keep numbers numbers. */
+export const asBuild = (r: BuildRow): BuildRow => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), superseded_by: numOrNull(r.superseded_by) });
+
+type BuildQueries = Pick<
+  Store,
+  "getBuild" | "listBuilds" | "updateBuild" | "listInFlightBuilds" | "findBuildByExternalId" | "latestBuildForTarget" | "listBuildsForCommit" | "getStatusReport" | "saveStatusReport"
+>;
+
+export function createBuildQueries(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): BuildQueries {
+  return {
+    async getBuild(id) {
+      const row = await db.selectFrom("builds").selectAll().where("id", "=", id).executeTakeFirst();
+      return row && asBuild(row);
+    },
+    async listBuilds({ deliveryRowId, limit = 100 }) {
+      let q = db.selectFrom("builds").selectAll().orderBy("id", "desc").limit(limit);
+      if (deliveryRowId !== undefined) q = q.where("delivery_row_id", "=", deliveryRowId);
+      return (await q.execute()).map(asBuild);
+    },
+    async updateBuild(id, patch, now, followUps = []) {
+      const write = async (trx: Kysely<Database>) => {
+        await trx.updateTable("builds").set({ ...patch, updated_at: now }).where("id", "=", id).execute();
+        for (const job of followUps) await insertJob(trx, job, maxAttempts, now);
+      };
+      if (followUps.length === 0) await write(db);
+      else await transact(db, dialect, write);
+    },
+    async listInFlightBuilds(limit) {
+      const rows = await db
+        .selectFrom("builds")
+        .selectAll()
+        .where("state", "in", ["queued", "running"])
+        .where("external_id", "is not", null)
+        .orderBy("polled_at")
+        .orderBy("id")
+        .limit(limit)
+        .execute();
+      return rows.map(asBuild);
+    },
+    async findBuildByExternalId(externalId) {
+      const row = await db.selectFrom("builds").selectAll().where("external_id", "=", externalId).executeTakeFirst();
+      return row && asBuild(row);
+    },
+    async latestBuildForTarget(repository, sha, context) {
+      const row = await db.selectFrom("builds").selectAll().where("repository", "=", repository).where("sha", "=", sha).where("context", "=", context).orderBy("id", "desc").limit(1).executeTakeFirst();
+      return row && asBuild(row);
+    },
+    async listBuildsForCommit(repository, sha) {
+      return (await db.selectFrom("builds").selectAll().where("repository", "=", repository).where("sha", "=", sha).orderBy("id").execute()).map(asBuild);
+    },
+    async getStatusReport(target) {
+      const row = await db.selectFrom("status_reports").selectAll().where("target", "=", target).executeTakeFirst();
+      return row && { ...row, id: Number(row.id), build_id: Number(row.build_id) };
+    },
+    async saveStatusReport(row) {
+      await db
+        .insertInto("status_reports")
+        .values(row)
+        .onConflict((oc) => oc.column("target").doUpdateSet({ build_id: row.build_id, state: row.state, description: row.description, target_url: row.target_url, reported_at: row.reported_at, posts: row.posts, error: row.error }))
+        .execute();
+    },
+  };
+}
