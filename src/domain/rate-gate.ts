@@ -5,8 +5,14 @@
  */
 export function createRateGate(limit: number, windowMs: number) {
   const taken: number[] = [];
+  let pausedUntil = 0;
   return {
+    /** Nothing passes before `until` (the service asked everyone to wait, e.g. a secondary rate limit). */
+    pause(until: number): void {
+      pausedUntil = Math.max(pausedUntil, until);
+    },
     reserve(now: number): number {
+      if (now < pausedUntil) return pausedUntil - now;
       while (taken.length > 0 && (taken[0] as number) <= now - windowMs) taken.shift();
       if (taken.length < limit) {
         taken.push(now);

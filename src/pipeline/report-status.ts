@@ -6,7 +6,7 @@ import type { CommitStatus, GithubApi } from "../providers/github/github-api.js"
 import { GithubApiError } from "../providers/github/github-api.js";
 import type { BuildRow, Store } from "../store/store.js";
 import { asJobError } from "./github-job-error.js";
-import { DeferJobError, PermanentJobError } from "./job-errors.js";
+import { DeferJobError, PermanentJobError, RetryLaterError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
 
 export interface ReportStatusDeps {
@@ -70,6 +70,8 @@ export function createReportStatus(deps: ReportStatusDeps): JobHandler {
           log.error({ buildId, target, err: jobError.message }, "status report given up");
           return;
         }
+        // A rate limit holds back every status post of this process, not only this one.
+        if (jobError instanceof RetryLaterError && err instanceof GithubApiError && (err.status === 403 || err.status === 429)) deps.gate.pause(now() + jobError.delayMs);
         throw jobError;
       }
       await deps.store.saveStatusReport({ ...base, reported_at: now(), error: null });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCodeBuildFake, type CodeBuildFake } from "../fakes/codebuild-fake.js";
 import { pushExample } from "../helpers/github-examples.js";
-import { signGithub } from "../helpers/sign.js";
+import { deliverGithub, waitFor } from "./e2e-helpers.js";
 import { runCli, spawnBuildgate, type RunningBuildgate } from "./spawn-buildgate.js";
 
 const SECRET = "e2e-secret-0123456789";
@@ -31,26 +31,7 @@ routes:
   return path;
 }
 
-async function deliver(gate: RunningBuildgate, sha: string, deliveryId: string = randomUUID()): Promise<{ status: number; deliveryId: string }> {
-  const body = JSON.stringify(pushExample({ after: sha }));
-  const res = await fetch(`${gate.url}/webhooks/github`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": deliveryId, "x-hub-signature-256": signGithub(SECRET, body) },
-    body,
-  });
-  await res.arrayBuffer();
-  return { status: res.status, deliveryId };
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const deliver = (gate: RunningBuildgate, sha: string, deliveryId?: string) => deliverGithub(gate, SECRET, "push", pushExample({ after: sha }), deliveryId);
 
 const shaOf = (i: number) => i.toString(16).padStart(40, "a");
 const startCalls = (fake: CodeBuildFake) => fake.calls.filter((c) => c.op === "StartBuild");

@@ -22,10 +22,10 @@ describe.each(targets)("store on $name: inbox", (target) => {
   });
 
   describe("migrations", () => {
-    it("applies the initial migration once, then nothing on a second run", async () => {
+    it("applies every migration once, in order, then nothing on a second run", async () => {
       const db = openKysely(url, target);
       try {
-        expect(await migrate(db, target.name)).toEqual(["001-initial"]);
+        expect(await migrate(db, target.name)).toEqual(["001-initial", "002-tracking"]);
         expect(await migrate(db, target.name)).toEqual([]);
       } finally {
         await db.destroy();
@@ -40,7 +40,7 @@ describe.each(targets)("store on $name: inbox", (target) => {
       const second = await open({ url, maxAttempts: 3 });
       expect(await second.findDeliveries("d-reopen")).toHaveLength(1);
       const migrations = await queryRaw<{ name: string }>(url, "select name from kysely_migration order by name");
-      expect(migrations.map((m) => m.name)).toEqual(["001-initial"]);
+      expect(migrations.map((m) => m.name)).toEqual(["001-initial", "002-tracking"]);
     });
 
     if (target.name === "postgres") {
@@ -51,7 +51,7 @@ describe.each(targets)("store on $name: inbox", (target) => {
         const store = await open({ url, maxAttempts: 3 });
         await insertAccepted(store, "d-own-schema");
         const tables = await queryRaw<{ table_name: string }>(url, "select table_name from information_schema.tables where table_schema = current_schema() order by table_name");
-        expect(tables.map((t) => t.table_name)).toEqual(["builds", "deliveries", "jobs", "kysely_migration", "kysely_migration_lock", "route_decisions"]);
+        expect(tables.map((t) => t.table_name)).toEqual(["builds", "deliveries", "jobs", "kysely_migration", "kysely_migration_lock", "route_decisions", "status_reports"]);
       });
     }
   });

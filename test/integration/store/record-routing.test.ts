@@ -1,7 +1,7 @@
 import { JOB } from "../../../src/store/job-kinds.js";
 import type { RoutingRecord, Store } from "../../../src/store/store.js";
 import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
-import { storeTargets, trackStores } from "../../helpers/store-targets.js";
+import { queryRaw, storeTargets, trackStores } from "../../helpers/store-targets.js";
 
 const targets = await storeTargets();
 const NOW = 2_000;
@@ -41,7 +41,7 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     expect(await queuedJobs()).toEqual([{ kind: JOB.processDelivery, payload: { deliveryRowId: id } }]);
   });
 
-  it("creates one build and one start_build job per matched decision, and decisions in order", async () => {
+  it("creates one build with a start_build and a report_status job per matched decision, and decisions in order", async () => {
     const id = await insertAccepted(store, "d-routed");
     const outcome = await store.recordRouting(id, twoBuilds, NOW);
 
@@ -58,9 +58,46 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     expect(await store.getDelivery(id)).toMatchObject({ status: "routed", reason: "2 of 3 routes matched; 2 build(s) created", processed_at: NOW });
     expect((await store.listBuilds({ deliveryRowId: id })).map((b) => b.id)).toEqual([webBuild, apiBuild]);
 
-    const jobs = await queuedJobs();
-    expect(jobs.filter((j) => j.kind === JOB.startBuild).map((j) => j.payload)).toEqual([{ buildId: apiBuild }, { buildId: webBuild }]);
-    expect(jobs).toHaveLength(3);
+    expect(await queuedJobs()).toEqual([
+      { kind: JOB.processDelivery, payload: { deliveryRowId: id } },
+      { kind: JOB.startBuild, payload: { buildId: apiBuild } },
+      { kind: JOB.reportStatus, payload: { buildId: apiBuild } },
+      { kind: JOB.startBuild, payload: { buildId: webBuild } },
+      { kind: JOB.reportStatus, payload: { buildId: webBuild } },
+    ]);
+  });
+
+  it("gives each build's report_status job the dedupe key report:<buildId>", async () => {
+    const id = await insertAccepted(store, "d-report-keys");
+    const { createdBuildIds } = await store.recordRouting(id, twoBuilds, NOW);
+
+    const reports = await queryRaw<{ payload: string; dedupe_key: string | null }>(url, `select payload, dedupe_key from jobs where kind = '${JOB.reportStatus}' order by id`);
+    expect(reports.map((r) => [JSON.parse(r.payload) as unknown, r.dedupe_key])).toEqual(createdBuildIds.map((b) => [{ buildId: b }, `report:${b}`]));
+  });
+
+  it("stores a skipped plan as a skipped build with a report job and no start job", async () => {
+    const id = await insertAccepted(store, "d-skipped");
+    const record: RoutingRecord = {
+      status: "routed",
+      decisions: [
+        { route: "api", matched: true, reason: "matched", build: newBuild("api", "api|pr|7|aaa", { eventKind: "pull_request", pullRequest: 7 }) },
+        { route: "docs", matched: false, reason: "none of 1 changed files match paths: [docs/**]: reported as not affected (reportSkipped)", build: newBuild("docs", "docs|pr|7|aaa", { eventKind: "pull_request", pullRequest: 7, skipped: true }) },
+      ],
+    };
+    const { createdBuildIds: [apiBuild = -1, docsBuild = -1] } = await store.recordRouting(id, record, NOW);
+
+    expect(await store.getBuild(docsBuild)).toMatchObject({ state: "skipped", route: "docs", external_id: null });
+    expect(await store.getBuild(apiBuild)).toMatchObject({ state: "pending" });
+    expect((await store.listDecisions(id)).map((d) => [d.route, d.matched, d.reason, d.build_id])).toEqual([
+      ["api", 1, "matched", apiBuild],
+      ["docs", 0, "none of 1 changed files match paths: [docs/**]: reported as not affected (reportSkipped)", docsBuild],
+    ]);
+    expect(await store.getDelivery(id)).toMatchObject({ reason: "1 of 2 routes matched; 2 build(s) created" });
+    expect((await queuedJobs()).filter((j) => j.kind !== JOB.processDelivery)).toEqual([
+      { kind: JOB.startBuild, payload: { buildId: apiBuild } },
+      { kind: JOB.reportStatus, payload: { buildId: apiBuild } },
+      { kind: JOB.reportStatus, payload: { buildId: docsBuild } },
+    ]);
   });
 
   it("writes nothing when the same delivery is recorded again", async () => {
@@ -122,13 +159,35 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
       created_at: NOW,
       updated_at: NOW,
       started_at: null,
+      phases: "[]",
+      external_status: null,
+      current_phase: null,
+      ended_at: null,
+      resolved_sha: null,
+      polled_at: null,
+      superseded_by: null,
+      supersede_key: null,
+      event_at: null,
+      head_ref: null,
     });
     expect(JSON.parse(build?.env ?? "")).toEqual({ STAGE: "ci" });
+    expect(JSON.parse(build?.trigger ?? "")).toEqual({ deliveryId: "d-1", event: "push" });
 
     await store.updateBuild(buildId, { state: "running", external_id: "api-ci:1234", logs_url: "https://logs/1", started_at: NOW + 5 }, NOW + 10);
     expect(await store.getBuild(buildId)).toMatchObject({ state: "running", external_id: "api-ci:1234", logs_url: "https://logs/1", started_at: NOW + 5, updated_at: NOW + 10, created_at: NOW });
     expect(await store.getBuild(buildId + 1000)).toBeUndefined();
     expect(await store.listBuilds({ limit: 1 })).toHaveLength(1);
+  });
+
+  it("stores the supersede key, event time, head ref and trigger of a build", async () => {
+    const id = await insertAccepted(store, "d-columns");
+    const trigger = { deliveryId: "d-columns", event: "pull_request", action: "synchronize", actor: "octocat" };
+    const build = newBuild("api", "api|pr|7|bbb", { eventKind: "pull_request", pullRequest: 7, supersedeKey: "github|acme/api|api|pr#7", eventAt: 1_700_000_000_000, headRef: "feature/x", trigger });
+    const { createdBuildIds: [buildId = -1] } = await store.recordRouting(id, { status: "routed", decisions: [{ route: "api", matched: true, reason: "m", build }] }, NOW);
+
+    const row = await store.getBuild(buildId);
+    expect(row).toMatchObject({ pull_request: 7, supersede_key: "github|acme/api|api|pr#7", event_at: 1_700_000_000_000, head_ref: "feature/x", phases: "[]" });
+    expect(JSON.parse(row?.trigger ?? "")).toEqual(trigger);
   });
 
   if (target.name === "postgres") {

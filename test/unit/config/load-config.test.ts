@@ -86,7 +86,7 @@ describe("parseConfig: valid configs", () => {
           project: "api-ci",
           env: { STAGE: "ci" },
           context: "ci/api",
-          cancelSuperseded: true,
+          cancelSuperseded: { pullRequests: true, branches: false },
           reportSkipped: true,
           trust: { associations: ["OWNER", "MEMBER"], okToTestLabel: "safe-to-test", allowForks: true },
         },
@@ -100,7 +100,7 @@ describe("parseConfig: valid configs", () => {
           project: "release_build",
           env: {},
           context: "buildgate/releases",
-          cancelSuperseded: false,
+          cancelSuperseded: { pullRequests: false, branches: false },
           reportSkipped: false,
           trust: DEFAULT_TRUST,
         },
@@ -125,6 +125,28 @@ describe("parseConfig: valid configs", () => {
   it("accepts GitHub App auth", () => {
     const config = parseConfig(`github:\n  webhookSecrets: [s]\n  auth: { appId: 123, privateKeyPath: ./key.pem, installationId: "456" }\n`, {});
     expect(config.github?.auth).toEqual({ appId: 123, privateKeyPath: "./key.pem", installationId: "456" });
+  });
+
+  it.each([
+    { value: "false", want: { pullRequests: false, branches: false } },
+    { value: "true", want: { pullRequests: true, branches: false } },
+    { value: "pull_requests", want: { pullRequests: true, branches: false } },
+    { value: "branches", want: { pullRequests: false, branches: true } },
+    { value: "all", want: { pullRequests: true, branches: true } },
+  ])("cancelSuperseded: $value", ({ value, want }) => {
+    const [route] = parseConfig(withRoute(`    cancelSuperseded: ${value}\n`), {}).routes;
+    expect(route?.cancelSuperseded).toEqual(want);
+  });
+
+  it("cancelSuperseded defaults to cancelling nothing", () => {
+    const [route] = parseConfig(withRoute(), {}).routes;
+    expect(route?.cancelSuperseded).toEqual({ pullRequests: false, branches: false });
+  });
+
+  it("rejects an unknown cancelSuperseded value", () => {
+    const problems = problemsOf(() => parseConfig(withRoute("    cancelSuperseded: tags\n"), {}));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^routes\[0\]\.cancelSuperseded: /);
   });
 
   it("fills trust defaults for a partial trust section", () => {

@@ -40,8 +40,18 @@ describe("normalizeGithubEvent: pull_request", () => {
           authorAssociation: "OWNER",
         },
         cloneUrl: "https://github.com/Codertocat/Hello-World.git",
+        // pull_request.updated_at "2019-05-15T15:20:33Z"
+        occurredAt: Date.UTC(2019, 4, 15, 15, 20, 33),
       },
     });
+  });
+
+  it("has no occurredAt when updated_at is missing", () => {
+    const payload = pullRequestExample("synchronize");
+    delete payload.pull_request.updated_at;
+    const result = normalize(payload);
+    expect(result.kind).toBe("event");
+    expect(result.kind === "event" && result.event).not.toHaveProperty("occurredAt");
   });
 
   it.each(["opened", "synchronize", "reopened", "ready_for_review"])("routes the real %s example", (action) => {

@@ -43,7 +43,21 @@ describe("normalizeGithubEvent: push", () => {
       headCommitMessage: "Initial commit",
       changedFiles: ["README.md"],
       cloneUrl: "https://github.com/Codertocat/Hello-World.git",
+      // head_commit.timestamp "2019-05-15T15:19:25Z"
+      occurredAt: Date.UTC(2019, 4, 15, 15, 19, 25),
     });
+  });
+
+  it.each([
+    { name: "a timestamp with an offset", timestamp: "2019-05-15T11:19:25-04:00", want: Date.UTC(2019, 4, 15, 15, 19, 25) },
+    { name: "an unparseable timestamp", timestamp: "yesterday", want: undefined },
+    { name: "no timestamp", timestamp: undefined, want: undefined },
+  ])("occurredAt from $name", ({ timestamp, want }) => {
+    const payload = branchPush();
+    if (!payload.head_commit) throw new Error("expected a head commit");
+    if (timestamp === undefined) delete payload.head_commit.timestamp;
+    else payload.head_commit.timestamp = timestamp;
+    expect(eventOf(normalize(payload)).occurredAt).toBe(want);
   });
 
   it("turns a tag push into a tag event without branch or changed files", () => {
