@@ -2,7 +2,10 @@ import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config/config.js";
 import type { Inbox } from "./intake/create-inbox.js";
+import { createEventBridgeIntake } from "./intake/eventbridge-intake.js";
 import { createGithubIntake } from "./intake/github-intake.js";
+import { createSnsIntake, fetchSubscribeUrl } from "./intake/sns-intake.js";
+import type { CertificateSource } from "./intake/sns/cert-cache.js";
 import type { Store } from "./store/store.js";
 import { createErrorMiddleware } from "./web/error-middleware.js";
 import { createApiRouter } from "./web/explain-route.js";
@@ -15,6 +18,27 @@ export interface AppDeps {
   readonly inbox: Inbox;
   readonly log: Logger;
   readonly now?: () => number;
+  /** SNS signing certificates (pinned, then fetched and cached); required when codecommit.sns is configured. */
+  readonly snsCertificates?: CertificateSource;
+  /** Confirms a verified SNS subscription (default: GET the SubscribeURL). */
+  readonly confirmSubscription?: (url: URL) => Promise<void>;
+}
+
+function mountCodeCommit(app: Express, deps: AppDeps): void {
+  const { codecommit } = deps.config;
+  const now = deps.now ? { now: deps.now } : {};
+  if (codecommit?.sns && deps.snsCertificates) {
+    const confirm = codecommit.sns.confirmSubscriptions ? { confirm: deps.confirmSubscription ?? fetchSubscribeUrl } : {};
+    app.use("/webhooks/sns", createSnsIntake({ topicArns: codecommit.sns.topicArns, certificates: deps.snsCertificates, inbox: deps.inbox, log: deps.log, ...confirm, ...now }));
+  }
+  if (codecommit?.eventbridge) {
+    app.use("/webhooks/eventbridge", createEventBridgeIntake({ auth: codecommit.eventbridge, inbox: deps.inbox, log: deps.log, ...now }));
+  }
+  for (const path of ["/webhooks/sns", "/webhooks/eventbridge"]) {
+    app.all(path, () => {
+      throw new HttpError(404, `${path} is not configured (codecommit section)`);
+    });
+  }
 }
 
 /** The Express app, without listening: tests drive it directly. */
@@ -44,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
       throw new HttpError(404, "the GitHub intake is not configured (no github section)");
     });
   }
+  mountCodeCommit(app, deps);
   app.use("/api", createApiRouter(deps.store, deps.config.server.apiToken));
 
   app.use(() => {

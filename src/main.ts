@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
@@ -5,8 +6,11 @@ import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { createCodeBuildBuilder, createCodeBuildClient } from "./builders/codebuild/codebuild-builder.js";
 import type { Config } from "./config/config.js";
+import { ConfigError } from "./config/config-error.js";
 import type { Builder } from "./domain/builder.js";
 import { createInbox } from "./intake/create-inbox.js";
+import { createCertificateSource } from "./intake/sns/cert-cache.js";
+import { createCodeCommitClient, createSdkCodeCommitApi } from "./providers/codecommit/sdk-codecommit-api.js";
 import { createHandlers } from "./pipeline/create-handlers.js";
 import { createJobRunner, type JobRunner } from "./pipeline/job-runner.js";
 import { isLeaseHolderGone } from "./pipeline/lease-holder.js";
@@ -27,13 +31,31 @@ export interface StartOptions {
   readonly log: Logger;
   /** Tests pass a fake; production builds the CodeBuild client from config. */
   readonly builder?: Builder;
+  readonly confirmSubscription?: (url: URL) => Promise<void>;
+}
+
+/** codecommit.sns.pinnedCertificates: SigningCertURL → PEM file, read once at start. */
+function readPinnedCertificates(pinned: Readonly<Record<string, string>>): Map<string, string> {
+  return new Map(
+    Object.entries(pinned).map(([url, file]) => {
+      try {
+        return [url, readFileSync(file, "utf8")];
+      } catch (err) {
+        throw new ConfigError([`codecommit.sns.pinnedCertificates["${url}"]: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+      }
+    }),
+  );
 }
 
 /** The composition root: store, adapters, job runner and HTTP server, wired once. */
-export async function startBuildgate({ config, log, builder }: StartOptions): Promise<Buildgate> {
+export async function startBuildgate(options: StartOptions): Promise<Buildgate> {
+  const { config, log, builder } = options;
   const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts });
   const workerId = `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
   const github = config.github?.auth ? createOctokitGithubApi(createOctokit(config.github)) : createLoggingGithubApi(log);
+  const codecommit = config.codecommit
+    ? createSdkCodeCommitApi(createCodeCommitClient({ region: config.codecommit.region ?? config.aws.region, endpoint: config.aws.endpoints.codecommit, maxAttempts: config.aws.maxAttempts }))
+    : undefined;
   const runner: JobRunner = createJobRunner({
     queue: store.jobs,
     log,
@@ -45,6 +67,7 @@ export async function startBuildgate({ config, log, builder }: StartOptions): Pr
       store,
       log,
       github,
+      ...(codecommit ? { codecommit } : {}),
       builder: builder ?? createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts })),
       wake: () => runner.wake(),
     }),
@@ -61,7 +84,8 @@ export async function startBuildgate({ config, log, builder }: StartOptions): Pr
   watchdog.unref();
 
   const inbox = createInbox(store, () => runner.wake());
-  const app = createApp({ config, store, inbox, log });
+  const snsCertificates = config.codecommit?.sns ? createCertificateSource({ pinned: readPinnedCertificates(config.codecommit.sns.pinnedCertificates) }) : undefined;
+  const app = createApp({ config, store, inbox, log, ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
   const server = app.listen(config.server.port, config.server.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);

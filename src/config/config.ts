@@ -9,6 +9,11 @@ export interface Config {
     readonly apiUrl: string;
     readonly auth?: { readonly token: string } | { readonly appId: string | number; readonly privateKeyPath: string; readonly installationId: string | number };
   };
+  readonly codecommit?: {
+    readonly region?: string;
+    readonly sns?: { readonly topicArns: readonly string[]; readonly pinnedCertificates: Readonly<Record<string, string>>; readonly confirmSubscriptions: boolean };
+    readonly eventbridge?: { readonly apiKeyHeader?: string; readonly apiKey?: string; readonly basicAuth?: { readonly username: string; readonly password: string } };
+  };
   readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string }; readonly maxAttempts: number };
   readonly tracking: { readonly pollIntervalSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number };

@@ -29,7 +29,10 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 function toRoute(r: ParsedConfig["routes"][number]): RouteRule {
-  const source = "github" in r.source ? { provider: "github" as const, repository: r.source.github } : { provider: "codecommit" as const, repository: r.source.codecommit };
+  const source =
+    "github" in r.source
+      ? { provider: "github" as const, repository: r.source.github }
+      : { provider: "codecommit" as const, repository: r.source.codecommit, ...(r.source.region ? { region: r.source.region } : {}), ...(r.source.account ? { account: r.source.account } : {}) };
   const cancel = r.cancelSuperseded;
   return {
     ...r,

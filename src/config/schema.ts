@@ -1,48 +1,7 @@
 import { z } from "zod";
-import { EVENT_KINDS } from "../domain/source-event.js";
+import { RouteSchema } from "./route-schema.js";
 
-const nonEmpty = z.string().trim().min(1, "must not be empty");
-const globList = z.array(nonEmpty).min(1, "must list at least one pattern");
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
-
-const RouteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, "must be 1-63 letters, digits, '.', '_' or '-'");
-// CodeBuild project names: letters, digits, '-' and '_', 2-150 characters.
-const ProjectName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$/, "must be a CodeBuild project name (2-150 of A-Z a-z 0-9 - _)");
-const EnvName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a shell variable name")
-  .refine((n) => !/^(CODEBUILD_|BUILDGATE_)/.test(n), "CODEBUILD_* and BUILDGATE_* are reserved");
-
-const Source = z.union([
-  z.strictObject({ github: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/repo") }),
-  z.strictObject({ codecommit: z.string().regex(/^[\w.-]{1,100}$/, "must be a CodeCommit repository name") }),
-]);
-
-const Trust = z.strictObject({
-  associations: z.array(z.enum(["OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "FIRST_TIMER", "FIRST_TIME_CONTRIBUTOR", "MANNEQUIN", "NONE"])).default(["OWNER", "MEMBER", "COLLABORATOR"]),
-  okToTestLabel: nonEmpty.default("ok-to-test"),
-  allowForks: z.boolean().default(false),
-});
-
-export const RouteSchema = z
-  .strictObject({
-    name: RouteName,
-    source: Source,
-    on: z.array(z.enum(EVENT_KINDS as [string, ...string[]])).min(1, "must list at least one event"),
-    branches: globList.optional(),
-    tags: globList.optional(),
-    headBranches: globList.optional(),
-    paths: globList.optional(),
-    ignorePaths: globList.optional(),
-    drafts: z.boolean().default(false),
-    project: ProjectName,
-    env: z.record(EnvName, z.string()).default({}),
-    context: z.string().trim().min(1).max(255).optional(),
-    cancelSuperseded: z.union([z.boolean(), z.enum(["pull_requests", "branches", "all"])]).default(false),
-    reportSkipped: z.boolean().default(false),
-    trust: Trust.default({ associations: ["OWNER", "MEMBER", "COLLABORATOR"], okToTestLabel: "ok-to-test", allowForks: false }),
-  })
-  .refine((r) => !(r.paths && r.ignorePaths), { message: "use either paths or ignorePaths, not both (paths accepts '!' exclusions)", path: ["ignorePaths"] });
+import { httpUrl, nonEmpty } from "./schema-parts.js";
 
 export const ConfigSchema = z
   .strictObject({
@@ -73,6 +32,30 @@ export const ConfigSchema = z
           .optional(),
       })
       .optional(),
+    codecommit: z
+      .strictObject({
+        /** Defaults to aws.region. */
+        region: nonEmpty.optional(),
+        sns: z
+          .strictObject({
+            topicArns: z.array(z.string().regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]{1,256}$/, "must be an SNS topic ARN")).min(1, "must list at least one topic"),
+            /** SigningCertURL → local PEM file, used instead of fetching. */
+            pinnedCertificates: z.record(z.string().startsWith("https://", "must be an https SigningCertURL"), nonEmpty).default({}),
+            /** Confirm SubscriptionConfirmation messages by fetching their SubscribeURL. */
+            confirmSubscriptions: z.boolean().default(true),
+          })
+          .optional(),
+        eventbridge: z
+          .strictObject({
+            apiKeyHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "must be an HTTP header name").optional(),
+            apiKey: z.string().min(16, "must be at least 16 characters").optional(),
+            basicAuth: z.strictObject({ username: nonEmpty, password: z.string().min(16, "must be at least 16 characters") }).optional(),
+          })
+          .refine((e) => (e.apiKeyHeader === undefined) === (e.apiKey === undefined), { message: "apiKeyHeader and apiKey go together" })
+          .refine((e) => e.apiKey !== undefined || e.basicAuth !== undefined, { message: "needs apiKeyHeader + apiKey, or basicAuth" })
+          .optional(),
+      })
+      .optional(),
     aws: z
       .strictObject({
         region: nonEmpty.default("us-east-1"),
@@ -95,6 +78,9 @@ export const ConfigSchema = z
     c.routes.forEach((r, i) => {
       if (seen.has(r.name)) ctx.addIssue({ code: "custom", path: ["routes", i, "name"], message: `duplicate route name ${r.name}` });
       seen.add(r.name);
+      if ("codecommit" in r.source && !c.codecommit?.sns && !c.codecommit?.eventbridge) {
+        ctx.addIssue({ code: "custom", path: ["routes", i, "source"], message: "a codecommit source needs codecommit.sns or codecommit.eventbridge" });
+      }
       if ("github" in r.source && !c.github) {
         ctx.addIssue({ code: "custom", path: ["routes", i, "source"], message: "a github source needs the github section (webhookSecrets)" });
       }

@@ -1,3 +1,4 @@
+import picomatch from "picomatch";
 import type { TrustRule } from "./route-rule.js";
 import type { SourceEvent } from "./source-event.js";
 
@@ -12,6 +13,7 @@ export const sameLabel = (a: string, b: string): boolean => a.toLowerCase() === 
 export function checkTrust(trust: TrustRule, event: SourceEvent): string | undefined {
   const pr = event.pullRequest;
   if (!pr) return undefined;
+  if (event.provider === "codecommit") return checkCallerTrust(trust, pr.number, pr.callerArn, pr.approvedBy);
   if (pr.labels.some((l) => sameLabel(l, trust.okToTestLabel))) return undefined;
   const trustedAuthor = trust.associations.includes(pr.authorAssociation);
   if (pr.fromFork && !trust.allowForks) {
@@ -21,4 +23,15 @@ export function checkTrust(trust: TrustRule, event: SourceEvent): string | undef
     return `pull request #${pr.number} author is ${pr.authorAssociation}, not one of [${trust.associations.join(", ")}]: waiting for label ${trust.okToTestLabel}`;
   }
   return undefined;
+}
+
+/**
+ * CodeCommit has no forks: who may push is IAM's business. With `trust.callers` set, a pull
+ * request builds when its caller matches, or once a matching caller approves it.
+ */
+function checkCallerTrust(trust: TrustRule, number: number, callerArn: string | undefined, approvedBy: string | undefined): string | undefined {
+  if (!trust.callers) return undefined;
+  const trusted = picomatch(trust.callers as string[]);
+  if ((callerArn && trusted(callerArn)) || (approvedBy && trusted(approvedBy))) return undefined;
+  return `pull request ${number} by ${callerArn ?? "an unknown caller"} is not from a trusted caller: waiting for an approval by one of [${trust.callers.join(", ")}]`;
 }

@@ -28,10 +28,15 @@ const sameRepository = (a: string, b: string, provider: string) => (provider ===
 /** `/test` and `/retest` name their routes explicitly: the event filters don't apply to them. */
 const forced = (e: SourceEvent) => e.command !== undefined && e.command.name !== "ok-to-test";
 
-const checkSource: Check = ({ rule }, e) =>
-  rule.source.provider !== e.provider || !sameRepository(rule.source.repository, e.repository, e.provider)
-    ? `repository ${e.provider}:${e.repository} is not ${rule.source.provider}:${rule.source.repository}`
-    : undefined;
+const checkSource: Check = ({ rule }, e) => {
+  const { source } = rule;
+  if (source.provider !== e.provider || !sameRepository(source.repository, e.repository, e.provider)) {
+    return `repository ${e.provider}:${e.repository} is not ${source.provider}:${source.repository}`;
+  }
+  if (source.region && e.location && source.region !== e.location.region) return `repository ${e.repository} is in ${e.location.region}, not ${source.region}`;
+  if (source.account && e.location && source.account !== e.location.account) return `repository ${e.repository} is in account ${e.location.account}, not ${source.account}`;
+  return undefined;
+};
 
 const checkKind: Check = ({ rule }, e) => {
   if (e.kind === "comment") {

@@ -8,12 +8,21 @@ export interface TrustRule {
   readonly okToTestLabel: string;
   /** When false, pull requests from forks need the label even from trusted authors. */
   readonly allowForks: boolean;
+  /** CodeCommit: caller ARN globs whose pull requests build, and whose approval lets others build. Unset: every caller. */
+  readonly callers?: readonly string[];
+}
+
+/** How results go back to a CodeCommit pull request or commit. */
+export interface CodeCommitReporting {
+  readonly comments: boolean;
+  readonly approve: boolean;
+  readonly commentOnCommits: boolean;
 }
 
 /** One configured route, as the router sees it (already parsed and defaulted). */
 export interface RouteRule {
   readonly name: string;
-  readonly source: { readonly provider: ProviderId; readonly repository: string };
+  readonly source: { readonly provider: ProviderId; readonly repository: string; readonly region?: string; readonly account?: string };
   readonly on: readonly EventKind[];
   readonly branches?: readonly string[];
   readonly tags?: readonly string[];
@@ -28,4 +37,5 @@ export interface RouteRule {
   readonly cancelSuperseded: { readonly pullRequests: boolean; readonly branches: boolean };
   readonly reportSkipped: boolean;
   readonly trust: TrustRule;
+  readonly codecommit: CodeCommitReporting;
 }

@@ -23,6 +23,10 @@ export interface PullRequestInfo {
   readonly authorAssociation: string;
   /** Set when the event is `labeled`: the label just added. */
   readonly addedLabel?: string;
+  /** CodeCommit: the IAM principal that opened or updated the pull request. */
+  readonly callerArn?: string;
+  /** CodeCommit: set when the event is an approval, to the approving principal. */
+  readonly approvedBy?: string;
 }
 
 /** A pull request comment command, already checked: the commenter is trusted. */
@@ -46,6 +50,8 @@ export interface SourceEvent {
   readonly provider: ProviderId;
   readonly deliveryId: string;
   readonly repository: string;
+  /** CodeCommit: where the repository lives. */
+  readonly location?: { readonly region: string; readonly account: string };
   readonly kind: EventKind;
   /** Provider action: "pushed", "opened", "synchronize", "reopened", … */
   readonly action: string;
@@ -85,6 +91,10 @@ export interface CommandRequest {
 /** The result of normalizing one delivery: an event to route, a command to resolve, or a recorded reason to ignore it. */
 export type NormalizeResult =
   | { readonly kind: "event"; readonly event: SourceEvent }
+  /** One delivery can carry several events (a CodeCommit trigger lists every ref a push changed). */
+  | { readonly kind: "events"; readonly events: readonly SourceEvent[] }
+  /** A builder's state-change event: poll these builds now. */
+  | { readonly kind: "hint"; readonly buildIds: readonly string[]; readonly reason: string }
   | { readonly kind: "command"; readonly request: CommandRequest }
   | { readonly kind: "ignored"; readonly reason: string };
 

@@ -3,13 +3,19 @@ import type { Config } from "../config/config.js";
 import type { Builder } from "../domain/builder.js";
 import { createRateGate } from "../domain/rate-gate.js";
 import { createRouter } from "../domain/route-event.js";
+import type { CodeCommitApi } from "../providers/codecommit/codecommit-api.js";
+import { normalizeCodeCommitDelivery } from "../providers/codecommit/normalize-codecommit-delivery.js";
 import type { GithubApi } from "../providers/github/github-api.js";
 import { normalizeGithubEvent } from "../providers/github/normalize-github-event.js";
 import { JOB } from "../store/job-kinds.js";
 import type { Store } from "../store/store.js";
 import type { JobHandler } from "./job-runner.js";
-import { createProcessDelivery } from "./process-delivery.js";
+import { createCodeCommitEnricher } from "./enrich-codecommit.js";
+import { createGithubEnricher } from "./enrich-github.js";
+import { createProcessDelivery, type DeliverySource } from "./process-delivery.js";
 import { createReportStatus } from "./report-status.js";
+import { createCodeCommitReporter } from "./reporters/codecommit-reporter.js";
+import { createGithubReporter } from "./reporters/github-reporter.js";
 import { createStartBuild } from "./start-build.js";
 import { createStopBuild } from "./stop-build.js";
 import { createPollHint, createTrackBuilds } from "./track-builds.js";
@@ -19,6 +25,8 @@ export interface HandlerDeps {
   readonly store: Store;
   readonly builder: Builder;
   readonly github: GithubApi;
+  /** Present when CodeCommit is configured. */
+  readonly codecommit?: CodeCommitApi;
   readonly log: Logger;
   /** Wakes the job runner when new jobs are due now. */
   readonly wake: () => void;
@@ -28,21 +36,40 @@ export interface HandlerDeps {
 // GitHub allows about 80 content-creating requests a minute; keep a margin.
 const STATUS_POSTS_PER_MINUTE = 75;
 
+function deliverySources(d: HandlerDeps): Record<string, DeliverySource> {
+  const codecommit: DeliverySource = {
+    normalize: normalizeCodeCommitDelivery,
+    ...(d.codecommit ? { enrich: createCodeCommitEnricher({ api: d.codecommit, routes: d.config.routes }) } : {}),
+  };
+  return {
+    github: { normalize: normalizeGithubEvent, enrich: createGithubEnricher({ github: d.github, store: d.store, routes: d.config.routes }) },
+    sns: codecommit,
+    eventbridge: codecommit,
+  };
+}
+
 /** Every job kind's handler, wired once. */
 export function createHandlers(d: HandlerDeps): Record<string, JobHandler> {
   const now = d.now ? { now: d.now } : {};
+  const routesByName = new Map(d.config.routes.map((r) => [r.name, r]));
   return {
     [JOB.processDelivery]: createProcessDelivery({
       store: d.store,
-      normalizers: { github: normalizeGithubEvent },
-      routes: d.config.routes,
+      sources: deliverySources(d),
       route: createRouter(d.config.routes),
-      github: d.github,
       onBuildsCreated: d.wake,
       ...now,
     }),
     [JOB.startBuild]: createStartBuild({ store: d.store, builder: d.builder, onStarted: d.wake, ...now }),
-    [JOB.reportStatus]: createReportStatus({ store: d.store, reporters: { github: d.github }, publicUrl: d.config.server.publicUrl, gate: createRateGate(STATUS_POSTS_PER_MINUTE, 60_000), ...now }),
+    [JOB.reportStatus]: createReportStatus({
+      store: d.store,
+      reporters: {
+        github: createGithubReporter(d.github, createRateGate(STATUS_POSTS_PER_MINUTE, 60_000)),
+        ...(d.codecommit ? { codecommit: createCodeCommitReporter(d.codecommit, (name) => routesByName.get(name)?.codecommit) } : {}),
+      },
+      publicUrl: d.config.server.publicUrl,
+      ...now,
+    }),
     [JOB.stopBuild]: createStopBuild({ store: d.store, builder: d.builder, ...now }),
     [JOB.trackBuilds]: createTrackBuilds({ store: d.store, builder: d.builder, intervalMs: d.config.tracking.pollIntervalSeconds * 1000, ...now }),
     [JOB.pollBuilds]: createPollHint({ store: d.store, builder: d.builder, log: d.log, ...now }),

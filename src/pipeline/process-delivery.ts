@@ -1,23 +1,27 @@
 import type { RouteResult } from "../domain/build-plan.js";
-import type { RouteRule } from "../domain/route-rule.js";
 import type { NormalizeResult, SourceEvent } from "../domain/source-event.js";
 import { sourceVersionFor } from "../domain/source-version.js";
-import type { GithubApi } from "../providers/github/github-api.js";
+import { JOB } from "../store/job-kinds.js";
 import type { NewBuild, RoutingRecord, Store } from "../store/store.js";
 import { asJobError } from "./github-job-error.js";
+import { codeCommitJobError } from "./codecommit-job-error.js";
 import { PermanentJobError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
-import { resolveCommand } from "./resolve-command.js";
 
 /** Turns one stored delivery's body into a SourceEvent, a command, or a reason to ignore it. */
 export type Normalizer = (event: string, payload: unknown, deliveryId: string) => NormalizeResult;
 
+/** How one delivery source (github, sns, eventbridge) becomes events. */
+export interface DeliverySource {
+  readonly normalize: Normalizer;
+  /** Resolves what the payload alone cannot tell (commands, changed files) through the provider's API. */
+  readonly enrich?: (result: NormalizeResult) => Promise<NormalizeResult>;
+}
+
 export interface ProcessDeliveryDeps {
-  readonly store: Pick<Store, "getDelivery" | "recordRouting" | "listBuildsForCommit">;
-  readonly normalizers: Readonly<Record<string, Normalizer>>;
-  readonly routes: readonly RouteRule[];
+  readonly store: Pick<Store, "getDelivery" | "recordRouting">;
+  readonly sources: Readonly<Record<string, DeliverySource>>;
   readonly route: (event: SourceEvent) => RouteResult;
-  readonly github: Pick<GithubApi, "getPullRequest" | "getPermission" | "listPullRequestFiles">;
   /** Called after builds were created, so their start jobs run at once. */
   readonly onBuildsCreated: () => void;
   readonly now?: () => number;
@@ -46,26 +50,29 @@ function toNewBuild(plan: RouteResult["plans"][number]): NewBuild {
   };
 }
 
-/** Routing as one record: every decision, with the build each matching route plans. */
+/** Routing as one record: every decision (per event, when a delivery carries several), with the build each matching route plans. */
 export function toRoutingRecord(normalized: NormalizeResult, route: ProcessDeliveryDeps["route"]): RoutingRecord {
-  if (normalized.kind === "ignored") return { status: "ignored", reason: normalized.reason };
-  if (normalized.kind === "command") return { status: "ignored", reason: "command was not resolved" };
-  const result = route(normalized.event);
-  if (result.decisions.length === 0) return { status: "ignored", reason: "no routes are configured" };
-  const plans = new Map(result.plans.map((p) => [p.route, p]));
-  return {
-    status: "routed",
-    decisions: result.decisions.map((d) => {
+  switch (normalized.kind) {
+    case "ignored":
+      return { status: "ignored", reason: normalized.reason };
+    case "command":
+      return { status: "ignored", reason: "command was not resolved" };
+    case "hint":
+      return { status: "ignored", reason: normalized.reason, jobs: [{ kind: JOB.pollBuilds, payload: { externalIds: normalized.buildIds } }] };
+  }
+  const events = normalized.kind === "event" ? [normalized.event] : normalized.events;
+  if (events.length === 0) return { status: "ignored", reason: "the delivery carries no event to build" };
+  const decisions = events.flatMap((event) => {
+    const result = route(event);
+    const plans = new Map(result.plans.map((p) => [p.route, p]));
+    const prefix = events.length > 1 ? `${event.ref}: ` : "";
+    return result.decisions.map((d) => {
       const plan = plans.get(d.route);
-      return { ...d, ...(plan ? { build: toNewBuild(plan) } : {}) };
-    }),
-  };
-}
-
-/** Whether some route of this repository filters pull requests by path: then the file list is worth an API call. */
-export function needsChangedFiles(routes: readonly RouteRule[], e: SourceEvent): boolean {
-  if (!e.pullRequest || e.changedFiles || e.command) return false;
-  return routes.some((r) => r.source.provider === e.provider && r.source.repository.toLowerCase() === e.repository.toLowerCase() && (r.paths || r.ignorePaths) && (r.on.includes("pull_request") || r.on.includes("comment")));
+      return { ...d, reason: prefix + d.reason, ...(plan ? { build: toNewBuild(plan) } : {}) };
+    });
+  });
+  if (decisions.length === 0) return { status: "ignored", reason: "no routes are configured" };
+  return { status: "routed", decisions };
 }
 
 function parseBody(body: string): unknown {
@@ -83,17 +90,12 @@ function parseBody(body: string): unknown {
 export function createProcessDelivery(deps: ProcessDeliveryDeps): JobHandler {
   const now = deps.now ?? Date.now;
   async function normalize(source: string, event: string, body: string, deliveryId: string): Promise<NormalizeResult> {
-    const normalizer = deps.normalizers[source];
-    if (!normalizer) return { kind: "ignored", reason: `no normalizer for source ${source}` };
+    const handler = deps.sources[source];
+    if (!handler) return { kind: "ignored", reason: `no normalizer for source ${source}` };
     const payload = parseBody(body);
     if (payload === undefined) return { kind: "ignored", reason: "stored body is not JSON" };
-    let result = normalizer(event, payload, deliveryId);
-    if (result.kind === "command") result = await resolveCommand({ github: deps.github, store: deps.store }, result.request);
-    if (result.kind === "event" && needsChangedFiles(deps.routes, result.event)) {
-      const files = await deps.github.listPullRequestFiles(result.event.repository, result.event.pullRequest?.number ?? 0);
-      if (files) result = { kind: "event", event: { ...result.event, changedFiles: files } };
-    }
-    return result;
+    const result = handler.normalize(event, payload, deliveryId);
+    return handler.enrich ? handler.enrich(result) : result;
   }
   return {
     async run(payload, { log, job }) {
@@ -105,7 +107,7 @@ export function createProcessDelivery(deps: ProcessDeliveryDeps): JobHandler {
       try {
         normalized = await normalize(delivery.source, delivery.event, delivery.body, delivery.delivery_id);
       } catch (err) {
-        throw asJobError(err, job.attempts, now());
+        throw codeCommitJobError(asJobError(err, job.attempts, now()), job.attempts);
       }
       const record = toRoutingRecord(normalized, deps.route);
       const outcome = await deps.store.recordRouting(deliveryRowId, record, now());

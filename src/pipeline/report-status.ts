@@ -1,21 +1,32 @@
 import { toCommitState, type BuildState } from "../domain/build-state.js";
 import type { PhaseRecord } from "../domain/build-snapshot.js";
-import type { RateGate } from "../domain/rate-gate.js";
 import { describeBuild } from "../domain/status-description.js";
-import type { CommitStatus, GithubApi } from "../providers/github/github-api.js";
-import { GithubApiError } from "../providers/github/github-api.js";
+import type { CommitStatus } from "../providers/github/github-api.js";
 import type { BuildRow, Store } from "../store/store.js";
-import { asJobError } from "./github-job-error.js";
-import { DeferJobError, PermanentJobError, RetryLaterError } from "./job-errors.js";
+import { DeferJobError, PermanentJobError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
+
+/** What a provider shows for a build; compared with the last one posted to decide whether to post. */
+export interface Report {
+  readonly state: string;
+  readonly description: string;
+}
+
+/** How results reach one provider (GitHub statuses, CodeCommit comments). */
+export interface StatusReporter {
+  /** What should be shown now; undefined when there is nothing to post at this point of the build. */
+  desired(build: BuildRow, status: CommitStatus): Report | undefined;
+  /** Milliseconds to wait before posting (a rate limit), or 0. */
+  reserve(now: number): number;
+  post(build: BuildRow, status: CommitStatus): Promise<void>;
+  /** The job error for a failed post: RetryLaterError to retry, PermanentJobError to record and stop. */
+  classify(err: unknown, attempt: number, now: number): unknown;
+}
 
 export interface ReportStatusDeps {
   readonly store: Pick<Store, "getBuild" | "latestBuildForTarget" | "getStatusReport" | "saveStatusReport">;
-  /** Status writers per provider. */
-  readonly reporters: Readonly<Record<string, Pick<GithubApi, "createStatus">>>;
+  readonly reporters: Readonly<Record<string, StatusReporter>>;
   readonly publicUrl: string;
-  /** Shared by all status posts of this process: GitHub's secondary limit on content creation. */
-  readonly gate: RateGate;
   readonly now?: () => number;
 }
 
@@ -55,27 +66,26 @@ export function createReportStatus(deps: ReportStatusDeps): JobHandler {
       if (!reporter) throw new PermanentJobError(`no status reporter for ${build.provider}`);
       const target = statusTarget(build);
       const status = await statusOf(deps.store, build, deps.publicUrl);
+      const wanted = reporter.desired(build, status);
       const previous = await deps.store.getStatusReport(target);
-      if (previous?.reported_at && previous.build_id === build.id && previous.state === status.state && previous.description === status.description) return;
-      const wait = deps.gate.reserve(now());
-      if (wait > 0) throw new DeferJobError("status posts are at GitHub's secondary rate limit", wait);
-      const base = { target, provider: build.provider, build_id: build.id, state: status.state, description: status.description, target_url: status.targetUrl ?? null, posts: (previous?.posts ?? 0) + 1 };
+      if (!wanted || (previous?.reported_at && previous.build_id === build.id && previous.state === wanted.state && previous.description === wanted.description)) return;
+      const wait = reporter.reserve(now());
+      if (wait > 0) throw new DeferJobError("status posts are at the provider's rate limit", wait);
+      const base = { target, provider: build.provider, build_id: build.id, state: wanted.state, description: wanted.description, target_url: status.targetUrl ?? null };
       try {
-        await reporter.createStatus(build.repository, build.sha, status);
+        await reporter.post(build, status);
       } catch (err) {
-        const jobError = asJobError(err, job.attempts, now());
-        if (err instanceof GithubApiError && jobError instanceof PermanentJobError) {
-          // GitHub will never take this one (e.g. 1000 statuses on this commit): record why and stop.
+        const jobError = reporter.classify(err, job.attempts, now());
+        if (jobError instanceof PermanentJobError) {
+          // The provider will never take this one (e.g. 1000 statuses on this commit): record why and stop.
           await deps.store.saveStatusReport({ ...base, posts: previous?.posts ?? 0, reported_at: previous?.reported_at ?? null, error: jobError.message });
           log.error({ buildId, target, err: jobError.message }, "status report given up");
           return;
         }
-        // A rate limit holds back every status post of this process, not only this one.
-        if (jobError instanceof RetryLaterError && err instanceof GithubApiError && (err.status === 403 || err.status === 429)) deps.gate.pause(now() + jobError.delayMs);
         throw jobError;
       }
-      await deps.store.saveStatusReport({ ...base, reported_at: now(), error: null });
-      log.info({ buildId, repository: build.repository, sha: build.sha, context: build.context, state: status.state, description: status.description }, "status reported");
+      await deps.store.saveStatusReport({ ...base, posts: (previous?.posts ?? 0) + 1, reported_at: now(), error: null });
+      log.info({ buildId, repository: build.repository, sha: build.sha, context: build.context, state: wanted.state, description: wanted.description }, "status reported");
     },
   };
 }

@@ -40,7 +40,8 @@ export function createBuildQueries(db: Kysely<Database>, dialect: Dialect, maxAt
         .selectAll()
         .where("state", "in", ["queued", "running"])
         .where("external_id", "is not", null)
-        .orderBy("polled_at")
+        // Never polled is the oldest poll; PostgreSQL would sort NULLs last by default, SQLite first.
+        .orderBy("polled_at", (ob) => ob.asc().nullsFirst())
         .orderBy("id")
         .limit(limit)
         .execute();

@@ -77,6 +77,7 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
   if (!delivery || delivery.status !== "received") return { recorded: false, createdBuildIds: [], duplicateBuildIds: [] };
   if (record.status === "ignored") {
     await trx.updateTable("deliveries").set({ status: "ignored", reason: record.reason, processed_at: now }).where("id", "=", deliveryRowId).execute();
+    for (const job of record.jobs ?? []) await insertJob(trx, job, maxAttempts, now);
     return { recorded: true, createdBuildIds: [], duplicateBuildIds: [] };
   }
   const enqueue: Enqueue = (job) => insertJob(trx, job, maxAttempts, now);

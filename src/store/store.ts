@@ -55,7 +55,7 @@ export interface NewBuild {
 
 /** The outcome of routing one delivery, written in one transaction. */
 export type RoutingRecord =
-  | { readonly status: "ignored"; readonly reason: string }
+  | { readonly status: "ignored"; readonly reason: string; readonly jobs?: readonly NewJob[] }
   | {
       readonly status: "routed";
       readonly decisions: ReadonlyArray<{ route: string; matched: boolean; reason: string; build?: NewBuild }>;

@@ -1,4 +1,4 @@
-import type { NewBuild, NewDelivery, Store } from "../../src/store/store.js";
+import type { BuildRow, NewBuild, NewDelivery, Store } from "../../src/store/store.js";
 
 /** A verified GitHub push delivery as intake would store it. */
 export function newDelivery(deliveryId: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
@@ -44,4 +44,44 @@ export async function insertAccepted(store: Store, deliveryId: string, overrides
   const [row] = await store.findDeliveries(deliveryId);
   if (!row) throw new Error(`delivery ${deliveryId} not found after insert`);
   return row.id;
+}
+
+/** A stored build row as the store returns it, for fakes of the narrow store interfaces: a running push build of acme/api. */
+export function buildRow(overrides: Partial<BuildRow> = {}): BuildRow {
+  const id = overrides.id ?? 1;
+  return {
+    id,
+    dedupe_key: `github|acme/api|api|push|refs/heads/main|${"a".repeat(40)}#${id}`,
+    delivery_row_id: 1,
+    route: "api",
+    provider: "github",
+    repository: "acme/api",
+    event_kind: "push",
+    ref: "refs/heads/main",
+    sha: "a".repeat(40),
+    pull_request: null,
+    project: "api-ci",
+    context: "buildgate/api",
+    source_version: "a".repeat(40),
+    env: "{}",
+    state: "running",
+    external_id: `api-ci:${id}`,
+    logs_url: null,
+    error: null,
+    created_at: 1_000,
+    updated_at: 1_000,
+    started_at: 1_000,
+    external_status: "IN_PROGRESS",
+    current_phase: "BUILD",
+    phases: "[]",
+    ended_at: null,
+    resolved_sha: null,
+    polled_at: null,
+    superseded_by: null,
+    supersede_key: null,
+    event_at: null,
+    head_ref: null,
+    trigger: null,
+    ...overrides,
+  };
 }

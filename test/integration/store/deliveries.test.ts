@@ -1,9 +1,9 @@
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration } from "kysely";
 import pg from "pg";
 import type { Database } from "../../../src/store/database.js";
 import { JOB } from "../../../src/store/job-kinds.js";
-import { migrate } from "../../../src/store/open-store.js";
+import { migrate, migrationsFor } from "../../../src/store/open-store.js";
 import { insertAccepted, newDelivery } from "../../helpers/store-fixtures.js";
 import { queryRaw, storeTargets, trackStores, type StoreTarget } from "../../helpers/store-targets.js";
 
@@ -41,6 +41,35 @@ describe.each(targets)("store on $name: inbox", (target) => {
       expect(await second.findDeliveries("d-reopen")).toHaveLength(1);
       const migrations = await queryRaw<{ name: string }>(url, "select name from kysely_migration order by name");
       expect(migrations.map((m) => m.name)).toEqual(["001-initial", "002-tracking"]);
+    });
+
+    it("upgrades a store made by 001-initial, keeping its builds and jobs", async () => {
+      const db = openKysely(url, target);
+      try {
+        const migrationTableSchema = target.name === "postgres" ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+        const only001 = new Migrator({ db, provider: { getMigrations: async () => ({ "001-initial": migrationsFor(target.name)["001-initial"] as Migration }) }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+        expect((await only001.migrateToLatest()).error).toBeUndefined();
+        const delivery = await db.insertInto("deliveries").values({ source: "github", delivery_id: "d-old", event: "push", received_at: 1, headers: "{}", body: "{}", body_sha256: "0", status: "routed", reason: null, processed_at: 2 }).returning("id").executeTakeFirstOrThrow();
+        await db
+          .insertInto("builds")
+          .values({ dedupe_key: "k-old", delivery_row_id: Number(delivery.id), route: "api", provider: "github", repository: "acme/api", event_kind: "push", ref: "refs/heads/main", sha: "a".repeat(40), pull_request: null, project: "api-ci", context: "buildgate/api", source_version: "a".repeat(40), env: "{}", state: "running", external_id: "api-ci:old", created_at: 3, updated_at: 3, started_at: 4 })
+          .execute();
+        await db.insertInto("jobs").values({ kind: JOB.startBuild, payload: "{}", state: "queued", attempts: 0, max_attempts: 3, run_at: 5, created_at: 5, updated_at: 5 }).execute();
+      } finally {
+        await db.destroy();
+      }
+
+      const store = await open({ url, maxAttempts: 3 });
+      expect((await queryRaw<{ name: string }>(url, "select name from kysely_migration order by name")).map((m) => m.name)).toEqual(["001-initial", "002-tracking"]);
+      const [build] = await store.listInFlightBuilds(10);
+      expect(build).toMatchObject({ dedupe_key: "k-old", state: "running", external_id: "api-ci:old", phases: null, supersede_key: null, event_at: null, trigger: null, superseded_by: null });
+      expect(await store.findBuildByExternalId("api-ci:old")).toMatchObject({ id: build?.id });
+      const [job] = await store.jobs.claim("w", 10, 1_000, 10);
+      expect(job).toMatchObject({ kind: JOB.startBuild, dedupe_key: null });
+      // The new columns and table work on the upgraded store.
+      expect(await store.jobs.enqueue({ kind: JOB.reportStatus, payload: {}, dedupeKey: "report:1" }, 10)).toEqual(expect.any(Number));
+      await store.saveStatusReport({ target: "t", provider: "github", build_id: build?.id ?? -1, state: "pending", description: "d", target_url: null, reported_at: null, posts: 0, error: null });
+      expect(await store.getStatusReport("t")).toMatchObject({ build_id: build?.id });
     });
 
     if (target.name === "postgres") {

@@ -72,6 +72,7 @@ describe.each(targets)("store on $name: job queue", (target) => {
       { op: "complete", call: (s: Store, w: string, id: number) => s.jobs.complete(id, w, T0 + 40_000), after: { done: 1 } },
       { op: "retry", call: (s: Store, w: string, id: number) => s.jobs.retry(id, w, T0 + 90_000, "boom", T0 + 40_000), after: { queued: 1 } },
       { op: "bury", call: (s: Store, w: string, id: number) => s.jobs.bury(id, w, "fatal", T0 + 40_000), after: { dead: 1 } },
+      { op: "defer", call: (s: Store, w: string, id: number) => s.jobs.defer(id, w, T0 + 90_000, T0 + 40_000), after: { queued: 1 } },
     ])("$op is refused for the old holder and works for the current one, once", async ({ call, after }) => {
       expect(await call(store, "w1", id)).toBe(false);
       expect(await store.jobs.countByState()).toEqual({ running: 1 });
@@ -152,6 +153,102 @@ describe.each(targets)("store on $name: job queue", (target) => {
     await store.jobs.complete(a, "w1", T0);
     await store.jobs.bury(b, "w1", "x", T0);
     expect(await store.jobs.countByState()).toEqual({ queued: 1, running: 1, done: 1, dead: 1 });
+  });
+
+  describe("defer", () => {
+    it("puts the job back for later without counting the attempt", async () => {
+      const [id = -1] = await enqueue(1);
+      await store.jobs.claim("w1", T0, LEASE, 1);
+      await store.jobs.retry(id, "w1", T0 + 10, "GitHub answered 502", T0 + 1);
+      await store.jobs.claim("w1", T0 + 10, LEASE, 1);
+
+      expect(await store.jobs.defer(id, "w1", T0 + 60_000, T0 + 20)).toBe(true);
+
+      expect(await store.jobs.countByState()).toEqual({ queued: 1 });
+      expect(await store.jobs.nextWakeAt()).toBe(T0 + 60_000);
+      expect(await store.jobs.claim("w2", T0 + 59_999, LEASE, 1)).toEqual([]);
+      const [job] = await store.jobs.claim("w2", T0 + 60_000, LEASE, 1);
+      // Two real attempts; the deferred claim did not count. The last error is kept.
+      expect(job).toMatchObject({ id, attempts: 2, run_at: T0 + 60_000, leased_by: "w2", last_error: "GitHub answered 502" });
+    });
+
+    it("can defer a job many times without reaching max_attempts", async () => {
+      const [id = -1] = await enqueue(1);
+      for (let i = 0; i < 20; i++) {
+        const [job] = await store.jobs.claim("w1", T0 + i, LEASE, 1);
+        expect(job).toMatchObject({ id, attempts: 1 });
+        expect(await store.jobs.defer(id, "w1", T0 + i + 1, T0 + i)).toBe(true);
+      }
+      expect(await store.jobs.countByState()).toEqual({ queued: 1 });
+    });
+  });
+
+  describe("dedupe keys", () => {
+    const job = (kind: string, dedupeKey?: string) => ({ kind, payload: { kind }, ...(dedupeKey ? { dedupeKey } : {}) });
+
+    it("enqueue does not insert a second queued job with the same key", async () => {
+      const first = await store.jobs.enqueue(job("report_status", "report:1"), T0);
+      expect(first).toEqual(expect.any(Number));
+      expect(await store.jobs.enqueue(job("report_status", "report:1"), T0 + 1)).toBeUndefined();
+      expect(await store.jobs.countByState()).toEqual({ queued: 1 });
+    });
+
+    it("enqueue inserts again once the first is running, and once it is done", async () => {
+      const first = await store.jobs.enqueue(job("report_status", "report:1"), T0);
+      const [claimed] = await store.jobs.claim("w1", T0, LEASE, 10);
+      expect(claimed?.id).toBe(first);
+
+      // The running report may already have read the old state: a new one must follow.
+      const second = await store.jobs.enqueue(job("report_status", "report:1"), T0 + 1);
+      expect(second).toEqual(expect.any(Number));
+      expect(second).not.toBe(first);
+      expect(await store.jobs.enqueue(job("report_status", "report:1"), T0 + 2)).toBeUndefined();
+      expect(await store.jobs.countByState()).toEqual({ queued: 1, running: 1 });
+
+      await store.jobs.complete(first ?? -1, "w1", T0 + 3);
+      await store.jobs.claim("w1", T0 + 3, LEASE, 10);
+      expect(await store.jobs.enqueue(job("report_status", "report:1"), T0 + 4)).toEqual(expect.any(Number));
+      expect(await store.jobs.countByState()).toEqual({ done: 1, running: 1, queued: 1 });
+    });
+
+    it("other keys and jobs without a key are never deduplicated", async () => {
+      expect(await store.jobs.enqueue(job("report_status", "report:1"), T0)).toEqual(expect.any(Number));
+      expect(await store.jobs.enqueue(job("report_status", "report:2"), T0)).toEqual(expect.any(Number));
+      expect(await store.jobs.enqueue(job("start_build"), T0)).toEqual(expect.any(Number));
+      expect(await store.jobs.enqueue(job("start_build"), T0)).toEqual(expect.any(Number));
+      expect(await store.jobs.countByState()).toEqual({ queued: 4 });
+    });
+
+    it("stores the key and the job's run_at", async () => {
+      const id = await store.jobs.enqueue({ ...job("track_builds", "tracker"), runAt: T0 + 15_000 }, T0);
+      expect(await store.jobs.claim("w1", T0 + 14_999, LEASE, 10)).toEqual([]);
+      const [claimed] = await store.jobs.claim("w1", T0 + 15_000, LEASE, 10);
+      expect(claimed).toMatchObject({ id, kind: "track_builds", dedupe_key: "tracker", run_at: T0 + 15_000 });
+    });
+
+    it("ensure inserts only while no job with the key is queued or running", async () => {
+      const tracker = job("track_builds", "tracker");
+      const first = await store.jobs.ensure(tracker, T0);
+      expect(first).toEqual(expect.any(Number));
+      expect(await store.jobs.ensure(tracker, T0 + 1)).toBeUndefined();
+
+      await store.jobs.claim("w1", T0, LEASE, 10);
+      expect(await store.jobs.ensure(tracker, T0 + 2)).toBeUndefined(); // running counts too
+      expect(await store.jobs.countByState()).toEqual({ running: 1 });
+
+      await store.jobs.complete(first ?? -1, "w1", T0 + 3);
+      const second = await store.jobs.ensure(tracker, T0 + 4);
+      expect(second).toEqual(expect.any(Number));
+      const [claimed] = await store.jobs.claim("w1", T0 + 4, LEASE, 10);
+      await store.jobs.bury(claimed?.id ?? -1, "w1", "x", T0 + 5);
+      expect(await store.jobs.ensure(tracker, T0 + 6)).toEqual(expect.any(Number)); // a dead one does not count
+      expect(await store.jobs.countByState()).toEqual({ done: 1, dead: 1, queued: 1 });
+    });
+
+    it("ensure needs a key", async () => {
+      await expect(store.jobs.ensure(job("track_builds"), T0)).rejects.toThrow("ensure needs a dedupeKey");
+      expect(await store.jobs.countByState()).toEqual({});
+    });
   });
 
   if (target.name === "postgres") {

@@ -190,6 +190,137 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     expect(JSON.parse(row?.trigger ?? "")).toEqual(trigger);
   });
 
+  describe("supersede", () => {
+    const GROUP = "github|acme/api|api|pr#7";
+    let n = 0;
+    /** A pull request build of #7 at `sha`, in the supersede group, for an event at `eventAt`. */
+    const prBuild = (sha: string, eventAt: number | null, over: Parameters<typeof newBuild>[2] = {}) =>
+      newBuild("api", `api|pr|7|${sha}`, { eventKind: "pull_request", pullRequest: 7, sha, supersedeKey: GROUP, eventAt, ...over });
+    /** Routes one delivery to `build`; returns the build's id and the delivery's row id. */
+    async function route(build: ReturnType<typeof newBuild>, reason = "m"): Promise<{ buildId: number; deliveryId: number }> {
+      const deliveryId = await insertAccepted(store, `d-sup-${++n}`);
+      const { createdBuildIds: [buildId = -1] } = await store.recordRouting(deliveryId, { status: "routed", decisions: [{ route: build.route, matched: true, reason, build }] }, NOW + n);
+      return { buildId, deliveryId };
+    }
+    /** The jobs routing queued since the last call (claimed, so the next call sees only newer ones), without the deliveries' own jobs. */
+    const routingJobs = async () => (await queuedJobs()).filter((j) => j.kind !== JOB.processDelivery);
+    const drain = routingJobs;
+
+    it("a new build stops an older pending build of its group, which gets a status report", async () => {
+      const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
+      await drain();
+
+      const { buildId: next } = await route(prBuild("2".repeat(40), 2_000));
+
+      expect(await store.getBuild(old)).toMatchObject({ state: "stopped", superseded_by: next });
+      expect(await store.getBuild(next)).toMatchObject({ state: "pending", superseded_by: null });
+      expect(await routingJobs()).toEqual([
+        { kind: JOB.reportStatus, payload: { buildId: old } },
+        { kind: JOB.startBuild, payload: { buildId: next } },
+        { kind: JOB.reportStatus, payload: { buildId: next } },
+      ]);
+    });
+
+    it.each(["queued", "running"])("a new build marks an older %s build superseded and queues a stop_build job", async (state) => {
+      const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
+      await store.updateBuild(old, { state, external_id: "api-ci:1" }, NOW);
+      await drain();
+
+      const { buildId: next } = await route(prBuild("2".repeat(40), 2_000));
+
+      // Still in flight until the stop lands and the tracker sees it.
+      expect(await store.getBuild(old)).toMatchObject({ state, superseded_by: next });
+      expect(await routingJobs()).toEqual([
+        { kind: JOB.stopBuild, payload: { buildId: old } },
+        { kind: JOB.startBuild, payload: { buildId: next } },
+        { kind: JOB.reportStatus, payload: { buildId: next } },
+      ]);
+    });
+
+    it.each(["succeeded", "failed", "stopped", "errored", "skipped"])("leaves an older %s build alone", async (state) => {
+      const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
+      await store.updateBuild(old, { state }, NOW);
+      await drain();
+
+      const { buildId: next } = await route(prBuild("2".repeat(40), 2_000));
+
+      expect(await store.getBuild(old)).toMatchObject({ state, superseded_by: null });
+      expect((await routingJobs()).map((j) => j.kind)).toEqual([JOB.startBuild, JOB.reportStatus]);
+      expect(next).toBeGreaterThan(old);
+    });
+
+    it("supersedes every older in-flight build of the group at once", async () => {
+      const { buildId: a } = await route(prBuild("1".repeat(40), 1_000));
+      const { buildId: b } = await route(prBuild("2".repeat(40), 2_000)); // supersedes a
+      await store.updateBuild(b, { state: "running", external_id: "api-ci:2" }, NOW);
+      const { buildId: c } = await route(prBuild("3".repeat(40), 3_000));
+
+      expect(await store.getBuild(a)).toMatchObject({ state: "stopped", superseded_by: b });
+      expect(await store.getBuild(b)).toMatchObject({ state: "running", superseded_by: c });
+      expect(await store.getBuild(c)).toMatchObject({ state: "pending" });
+    });
+
+    it.each([
+      { name: "another group", over: { supersedeKey: "github|acme/api|api|pr#8" } },
+      { name: "no group (the route keeps every build)", over: { supersedeKey: null } },
+    ])("does not touch builds of $name", async ({ over }) => {
+      const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
+      await drain();
+      await route(prBuild("2".repeat(40), 2_000, over));
+      expect(await store.getBuild(old)).toMatchObject({ state: "pending", superseded_by: null });
+      expect((await routingJobs()).map((j) => j.kind)).toEqual([JOB.startBuild, JOB.reportStatus]);
+    });
+
+    it("a build for an older event than one in its group is born stopped and never starts", async () => {
+      const { buildId: newer } = await route(prBuild("2".repeat(40), 2_000));
+      await drain();
+
+      // The delivery of an earlier push to the pull request arrives late.
+      const { buildId: late, deliveryId } = await route(prBuild("1".repeat(40), 1_000), "matched: pull request #7 (synchronize) into main starts api-ci");
+
+      expect(await store.getBuild(late)).toMatchObject({ state: "stopped", superseded_by: newer, error: "a newer event of this pull request or branch arrived first" });
+      expect(await store.getBuild(newer)).toMatchObject({ state: "pending", superseded_by: null });
+      expect(await routingJobs()).toEqual([{ kind: JOB.reportStatus, payload: { buildId: late } }]);
+      const [decision] = await store.listDecisions(deliveryId);
+      expect(decision).toMatchObject({ build_id: late, matched: 1, reason: "matched: pull request #7 (synchronize) into main starts api-ci; superseded before it started (a newer event arrived first)" });
+    });
+
+    it("a late build points at the newest build of the group", async () => {
+      await route(prBuild("2".repeat(40), 2_000));
+      const { buildId: newest } = await route(prBuild("3".repeat(40), 3_000));
+      const { buildId: late } = await route(prBuild("1".repeat(40), 1_000));
+      expect(await store.getBuild(late)).toMatchObject({ state: "stopped", superseded_by: newest });
+    });
+
+    it("a late build is born stopped even when the newer build already finished", async () => {
+      const { buildId: newer } = await route(prBuild("2".repeat(40), 2_000));
+      await store.updateBuild(newer, { state: "succeeded" }, NOW);
+      const { buildId: late } = await route(prBuild("1".repeat(40), 1_000));
+      expect(await store.getBuild(late)).toMatchObject({ state: "stopped", superseded_by: newer });
+      expect(await store.getBuild(newer)).toMatchObject({ state: "succeeded", superseded_by: null });
+    });
+
+    it.each([
+      { name: "the new build's event time is unknown", oldAt: 2_000, newAt: null },
+      { name: "the old build's event time is unknown", oldAt: null, newAt: 1_000 },
+      { name: "both happened at the same time", oldAt: 1_000, newAt: 1_000 },
+    ])("without a known older event, the newest delivery wins: $name", async ({ oldAt, newAt }) => {
+      const { buildId: old } = await route(prBuild("1".repeat(40), oldAt));
+      const { buildId: next } = await route(prBuild("2".repeat(40), newAt));
+      expect(await store.getBuild(old)).toMatchObject({ state: "stopped", superseded_by: next });
+      expect(await store.getBuild(next)).toMatchObject({ state: "pending" });
+    });
+
+    it("a skipped build supersedes nothing", async () => {
+      const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
+      await drain();
+      const { buildId: skipped } = await route(prBuild("2".repeat(40), 2_000, { skipped: true }));
+      expect(await store.getBuild(old)).toMatchObject({ state: "pending", superseded_by: null });
+      expect(await store.getBuild(skipped)).toMatchObject({ state: "skipped" });
+      expect(await routingJobs()).toEqual([{ kind: JOB.reportStatus, payload: { buildId: skipped } }]);
+    });
+  });
+
   if (target.name === "postgres") {
     it("records a delivery once when two stores route it at the same time", async () => {
       const other = await open({ url, maxAttempts: 4 });

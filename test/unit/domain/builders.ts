@@ -1,5 +1,5 @@
 import type { RouteRule, TrustRule } from "../../../src/domain/route-rule.js";
-import type { PullRequestInfo, SourceEvent } from "../../../src/domain/source-event.js";
+import type { CommentCommand, PullRequestInfo, SourceEvent } from "../../../src/domain/source-event.js";
 
 // Small builders with defaults so each test states only what it is about.
 
@@ -22,6 +22,7 @@ export function makeRule(over: Partial<RouteRule> = {}): RouteRule {
     cancelSuperseded: { pullRequests: false, branches: false },
     reportSkipped: false,
     trust: DEFAULT_TRUST,
+    codecommit: { comments: true, approve: false, commentOnCommits: false },
     ...over,
   };
 }
@@ -88,4 +89,15 @@ export function pullRequestEvent(base: string, pr: Partial<PullRequestInfo> = {}
     },
     ...over,
   };
+}
+
+/** A trusted comment command on pull request #7 (head SHA, base `main`), as resolveCommand produces it. */
+export function commentEvent(command: Partial<CommentCommand> & Pick<CommentCommand, "name">, pr: Partial<PullRequestInfo> = {}, over: Partial<SourceEvent> = {}): SourceEvent {
+  return pullRequestEvent("main", pr, {
+    kind: "comment",
+    action: command.name,
+    actor: command.commenter ?? "alice",
+    command: { commentId: 1001, commenter: "alice", ...command },
+    ...over,
+  });
 }

@@ -1,7 +1,7 @@
 import { createRouter } from "../../../src/domain/route-event.js";
 import type { RouteRule } from "../../../src/domain/route-rule.js";
 import type { SourceEvent } from "../../../src/domain/source-event.js";
-import { BASE_SHA, makeRule, pullRequestEvent, pushEvent, SHA, tagEvent } from "./builders.js";
+import { BASE_SHA, commentEvent, makeRule, pullRequestEvent, pushEvent, SHA, tagEvent } from "./builders.js";
 
 interface Case {
   name: string;
@@ -352,5 +352,149 @@ describe("createRouter: plans", () => {
   it("route env cannot override BUILDGATE_* variables", () => {
     const plan = route({ env: { BUILDGATE_SHA: "fake", BUILDGATE_ROUTE: "other", BUILDGATE_BUILD_KEY: "k", KEEP: "1" } }, pushEvent("main"));
     expect(plan.env).toMatchObject({ BUILDGATE_SHA: SHA, BUILDGATE_ROUTE: "api", BUILDGATE_BUILD_KEY: plan.dedupeKey, KEEP: "1" });
+  });
+});
+
+describe("createRouter: comment commands", () => {
+  const fork = { fromFork: true, headRepository: "stranger/api", authorAssociation: "NONE" };
+  const MATCHED_TEST = "matched: /test api by alice on pull request #7 starts api-ci";
+  const MATCHED_RETEST = "matched: /retest by alice on pull request #7 starts api-ci";
+  const MATCHED_OK = "matched: /ok-to-test by alice on pull request #7 starts api-ci";
+  const testApi = (pr: Parameters<typeof commentEvent>[1] = {}, over: Parameters<typeof commentEvent>[2] = {}) => commentEvent({ name: "test", route: "api" }, pr, over);
+  const retest = (routes: string[] | undefined, pr: Parameters<typeof commentEvent>[1] = {}, over: Parameters<typeof commentEvent>[2] = {}) =>
+    commentEvent({ name: "retest", ...(routes ? { retestRoutes: routes } : {}) }, pr, over);
+  const okToTest = (pr: Parameters<typeof commentEvent>[1] = {}, over: Parameters<typeof commentEvent>[2] = {}) => commentEvent({ name: "ok-to-test" }, pr, over);
+
+  describe("which routes take commands", () => {
+    it.each<Case>([
+      { name: "on: [comment]", rule: { on: ["comment"] }, event: testApi(), want: MATCHED_TEST },
+      { name: "on: [pull_request]", rule: { on: ["pull_request"] }, event: testApi(), want: MATCHED_TEST },
+      { name: "on: [push, tag] takes no commands", rule: { on: ["push", "tag"] }, event: testApi(), want: "comment commands need comment or pull_request in on: [push, tag]" },
+      { name: "on: [push, tag] takes no /ok-to-test", rule: { on: ["push", "tag"] }, event: okToTest(), want: "comment commands need comment or pull_request in on: [push, tag]" },
+      { name: "another repository", event: testApi({}, { repository: "acme/web" }), want: "repository github:acme/web is not github:acme/api" },
+    ])("$name", (c) => expectDecision(c));
+  });
+
+  describe("/test ROUTE runs only that route, without the event filters", () => {
+    it.each<Case>([
+      { name: "the named route", event: testApi(), want: MATCHED_TEST },
+      { name: "another route", event: commentEvent({ name: "test", route: "web" }), want: "/test names route web" },
+      { name: "branches are not applied", rule: { branches: ["release/*"] }, event: testApi(), want: MATCHED_TEST },
+      { name: "headBranches are not applied", rule: { headBranches: ["!feature/**"] }, event: testApi(), want: MATCHED_TEST },
+      { name: "paths are not applied", rule: { paths: ["services/api/**"] }, event: testApi({}, { changedFiles: ["docs/a.md"] }), want: MATCHED_TEST },
+      { name: "ignorePaths are not applied", rule: { ignorePaths: ["docs/**"] }, event: testApi({}, { changedFiles: ["docs/a.md"] }), want: MATCHED_TEST },
+      { name: "drafts build", event: testApi({ draft: true }), want: MATCHED_TEST },
+      { name: "a skip marker does not stop it", event: testApi({}, { headCommitMessage: "wip [skip ci]" }), want: MATCHED_TEST },
+      { name: "a fork pull request by a stranger builds (the commenter was checked)", event: testApi(fork), want: MATCHED_TEST },
+    ])("$name", (c) => expectDecision(c));
+
+    it("starts only the named route of several", () => {
+      const router = createRouter([makeRule({ name: "api" }), makeRule({ name: "web", project: "web-ci" }), makeRule({ name: "docs", project: "docs-ci" })]);
+      const result = router(commentEvent({ name: "test", route: "web" }));
+      expect(result.plans.map((p) => p.route)).toEqual(["web"]);
+      expect(result.decisions).toEqual([
+        { route: "api", matched: false, reason: "/test names route web" },
+        { route: "web", matched: true, reason: "matched: /test web by alice on pull request #7 starts web-ci" },
+        { route: "docs", matched: false, reason: "/test names route web" },
+      ]);
+    });
+  });
+
+  describe("/retest runs only the routes in retestRoutes", () => {
+    it.each<Case>([
+      { name: "a route with a failed build", event: retest(["api"]), want: MATCHED_RETEST },
+      { name: "a route without one", event: retest(["web"]), want: "/retest: route api has no failed build of 1111111" },
+      { name: "no retestRoutes at all", event: retest(undefined), want: "/retest: route api has no failed build of 1111111" },
+      { name: "filters are not applied", rule: { branches: ["release/*"], paths: ["src/**"] }, event: retest(["api"], { draft: true }, { changedFiles: ["docs/a"], headCommitMessage: "[ci skip]" }), want: MATCHED_RETEST },
+      { name: "trust is not applied", event: retest(["api"], fork), want: MATCHED_RETEST },
+    ])("$name", (c) => expectDecision(c));
+  });
+
+  describe("/ok-to-test applies the normal filters except trust", () => {
+    it.each<Case>([
+      { name: "a trusted pull request", event: okToTest(), want: MATCHED_OK },
+      { name: "a fork pull request by a stranger", event: okToTest(fork), want: MATCHED_OK },
+      { name: "a fork pull request without the label", rule: { trust: { associations: ["OWNER"], okToTestLabel: "ok-to-test", allowForks: false } }, event: okToTest(fork), want: MATCHED_OK },
+      { name: "branches apply", rule: { branches: ["release/*"] }, event: okToTest(), want: "base branch main matches none of branches: [release/*]" },
+      { name: "headBranches apply", rule: { headBranches: ["!feature/**"] }, event: okToTest(), want: "head branch feature/x matches none of headBranches: [!feature/**]" },
+      { name: "drafts apply", event: okToTest({ draft: true }), want: "pull request #7 is a draft (drafts: false)" },
+      { name: "skip markers apply", event: okToTest({}, { headCommitMessage: "wip [skip ci]" }), want: "head commit message contains [skip ci]" },
+      { name: "paths apply", rule: { paths: ["src/**"] }, event: okToTest(fork, { changedFiles: ["docs/a.md"] }), want: "none of 1 changed files match paths: [src/**]" },
+      { name: "paths with unknown files build", rule: { paths: ["src/**"] }, event: okToTest(), want: MATCHED_OK + UNKNOWN_FILES },
+    ])("$name", (c) => expectDecision(c));
+  });
+});
+
+describe("createRouter: reportSkipped", () => {
+  const NOT_AFFECTED = ": reported as not affected (reportSkipped)";
+  const paths = ["services/api/**"];
+  const prMissing = pullRequestEvent("main", {}, { changedFiles: ["docs/a.md", "README.md"] });
+
+  it("plans a skipped build for a pull request that misses the route's paths", () => {
+    const result = createRouter([makeRule({ paths, reportSkipped: true })])(prMissing);
+    expect(result.decisions).toEqual([{ route: "api", matched: false, reason: `none of 2 changed files match paths: [services/api/**]${NOT_AFFECTED}` }]);
+    expect(result.plans).toHaveLength(1);
+    expect(result.plans[0]).toMatchObject({ route: "api", project: "api-ci", context: "buildgate/api", skipped: true, event: prMissing });
+    // The same key as a real build of this head: a later real build is deduped against it.
+    expect(result.plans[0]?.dedupeKey).toBe(createRouter([makeRule()])(prMissing).plans[0]?.dedupeKey);
+  });
+
+  it("treats a pull request whose files are all ignored the same way", () => {
+    const result = createRouter([makeRule({ ignorePaths: ["docs/**", "*.md"], reportSkipped: true })])(prMissing);
+    expect(result.decisions[0]?.reason).toBe(`all 2 changed files match ignorePaths: [docs/**, *.md]${NOT_AFFECTED}`);
+    expect(result.plans.map((p) => p.skipped)).toEqual([true]);
+  });
+
+  it.each<{ name: string; rule: Partial<RouteRule>; event: SourceEvent; reason: string }>([
+    { name: "without reportSkipped", rule: { paths }, event: prMissing, reason: "none of 2 changed files match paths: [services/api/**]" },
+    { name: "pushes are never reported skipped", rule: { paths, reportSkipped: true }, event: pushEvent("main", { changedFiles: ["docs/a.md"] }), reason: "none of 1 changed files match paths: [services/api/**]" },
+    { name: "an earlier filter failed", rule: { paths, branches: ["release/*"], reportSkipped: true }, event: prMissing, reason: "base branch main matches none of branches: [release/*]" },
+    { name: "a draft", rule: { paths, reportSkipped: true }, event: pullRequestEvent("main", { draft: true }, { changedFiles: ["docs/a.md"] }), reason: "pull request #7 is a draft (drafts: false)" },
+  ])("no plan: $name", ({ rule, event, reason }) => {
+    const result = createRouter([makeRule(rule)])(event);
+    expect(result.plans).toEqual([]);
+    expect(result.decisions).toEqual([{ route: "api", matched: false, reason }]);
+  });
+
+  it("a matching pull request builds normally", () => {
+    const result = createRouter([makeRule({ paths, reportSkipped: true })])(pullRequestEvent("main", {}, { changedFiles: ["services/api/a.ts"] }));
+    expect(result.decisions).toEqual([{ route: "api", matched: true, reason: MATCHED_PR }]);
+    expect(result.plans).toHaveLength(1);
+    expect(result.plans[0]).not.toHaveProperty("skipped");
+  });
+
+  it("unknown changed files build rather than skip", () => {
+    const result = createRouter([makeRule({ paths, reportSkipped: true })])(pullRequestEvent("main"));
+    expect(result.decisions).toEqual([{ route: "api", matched: true, reason: MATCHED_PR + UNKNOWN_FILES }]);
+    expect(result.plans[0]).not.toHaveProperty("skipped");
+  });
+
+  it("mixes skipped and real plans across routes", () => {
+    const router = createRouter([makeRule({ name: "api", paths, reportSkipped: true }), makeRule({ name: "docs", project: "docs-ci", paths: ["docs/**"], reportSkipped: true })]);
+    const result = router(prMissing);
+    expect(result.plans.map((p) => [p.route, p.skipped === true])).toEqual([
+      ["api", true],
+      ["docs", false],
+    ]);
+    expect(result.decisions.map((d) => d.matched)).toEqual([false, true]);
+  });
+});
+
+describe("createRouter: supersedeKey on plans", () => {
+  const planOf = (rule: Partial<RouteRule>, event: SourceEvent) => createRouter([makeRule(rule)])(event).plans[0];
+  it.each<{ name: string; rule: Partial<RouteRule>; event: SourceEvent; want: string | null }>([
+    { name: "pull request, pullRequests on", rule: { cancelSuperseded: { pullRequests: true, branches: false } }, event: pullRequestEvent("main"), want: "github|acme/api|api|pr#7" },
+    { name: "pull request, cancelling off", rule: {}, event: pullRequestEvent("main"), want: null },
+    { name: "push, branches on", rule: { cancelSuperseded: { pullRequests: false, branches: true } }, event: pushEvent("main"), want: "github|acme/api|api|refs/heads/main" },
+    { name: "push, only pullRequests on", rule: { cancelSuperseded: { pullRequests: true, branches: false } }, event: pushEvent("main"), want: null },
+    { name: "tag", rule: { cancelSuperseded: { pullRequests: true, branches: true } }, event: tagEvent("v1.0"), want: null },
+    {
+      name: "skipped plan keeps its group",
+      rule: { cancelSuperseded: { pullRequests: true, branches: false }, paths: ["src/**"], reportSkipped: true },
+      event: pullRequestEvent("main", {}, { changedFiles: ["docs/a"] }),
+      want: "github|acme/api|api|pr#7",
+    },
+  ])("$name", ({ rule, event, want }) => {
+    expect(planOf(rule, event)?.supersedeKey).toBe(want);
   });
 });

@@ -1,0 +1,9 @@
+import { computeBackoff } from "../domain/backoff.js";
+import { CodeCommitApiError } from "../providers/codecommit/codecommit-api.js";
+import { PermanentJobError, RetryLaterError } from "./job-errors.js";
+
+/** Maps a CodeCommit API failure to what the job queue should do; anything else passes through. */
+export function codeCommitJobError(err: unknown, attempt: number, random = Math.random()): unknown {
+  if (!(err instanceof CodeCommitApiError)) return err;
+  return err.retryable ? new RetryLaterError(err.message, computeBackoff(attempt, random)) : new PermanentJobError(err.message);
+}

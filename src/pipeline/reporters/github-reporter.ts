@@ -1,0 +1,23 @@
+import type { RateGate } from "../../domain/rate-gate.js";
+import { GithubApiError, type GithubApi } from "../../providers/github/github-api.js";
+import { asJobError } from "../github-job-error.js";
+import { RetryLaterError } from "../job-errors.js";
+import type { StatusReporter } from "../report-status.js";
+
+/**
+ * GitHub commit statuses: every change of state or description is posted. All posts of the
+ * process share `gate` (GitHub's ~80 content-creating requests a minute); a rate-limit answer
+ * pauses the gate for everyone, not only the job that hit it.
+ */
+export function createGithubReporter(github: Pick<GithubApi, "createStatus">, gate: RateGate): StatusReporter {
+  return {
+    desired: (_build, status) => ({ state: status.state, description: status.description }),
+    reserve: (now) => gate.reserve(now),
+    post: (build, status) => github.createStatus(build.repository, build.sha, status),
+    classify(err, attempt, now) {
+      const jobError = asJobError(err, attempt, now);
+      if (jobError instanceof RetryLaterError && err instanceof GithubApiError && (err.status === 403 || err.status === 429)) gate.pause(now + jobError.delayMs);
+      return jobError;
+    },
+  };
+}
