@@ -19,6 +19,8 @@ github:
   webhookSecrets: ["\${GH_SECRET}", old-secret]
   apiUrl: https://ghe.example.com/api/v3
   auth: { token: "\${GITHUB_TOKEN}" }
+codecommit:
+  eventbridge: { apiKeyHeader: x-api-key, apiKey: 0123456789abcdef }
 aws:
   region: eu-west-1
   endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567" }
@@ -71,6 +73,7 @@ describe("parseConfig: valid configs", () => {
       server: { port: 9090, host: "127.0.0.1", publicUrl: "https://ci.example.com", apiToken: "tok-api" },
       store: { url: "postgres://buildgate@db/buildgate" },
       github: { webhookSecrets: ["s3cret", "old-secret"], apiUrl: "https://ghe.example.com/api/v3", auth: { token: "ghp_x" } },
+      codecommit: { eventbridge: { apiKeyHeader: "x-api-key", apiKey: "0123456789abcdef" } },
       aws: { region: "eu-west-1", endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567" }, maxAttempts: 5 },
       tracking: { pollIntervalSeconds: 30 },
       jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120 },
@@ -89,6 +92,7 @@ describe("parseConfig: valid configs", () => {
           cancelSuperseded: { pullRequests: true, branches: false },
           reportSkipped: true,
           trust: { associations: ["OWNER", "MEMBER"], okToTestLabel: "safe-to-test", allowForks: true },
+          codecommit: { comments: true, approve: false, commentOnCommits: false },
         },
         {
           name: "releases",
@@ -103,6 +107,7 @@ describe("parseConfig: valid configs", () => {
           cancelSuperseded: { pullRequests: false, branches: false },
           reportSkipped: false,
           trust: DEFAULT_TRUST,
+          codecommit: { comments: true, approve: false, commentOnCommits: false },
         },
       ],
     });
