@@ -9,6 +9,8 @@ import type { Builder } from "../../src/domain/builder.js";
 import { createInbox } from "../../src/intake/create-inbox.js";
 import { createJobRunner, type JobRunner } from "../../src/pipeline/job-runner.js";
 import { createHandlers } from "../../src/pipeline/create-handlers.js";
+import type { CertificateSource } from "../../src/intake/sns/cert-cache.js";
+import type { CodeCommitApi } from "../../src/providers/codecommit/codecommit-api.js";
 import type { GithubApi } from "../../src/providers/github/github-api.js";
 import { createLoggingGithubApi } from "../../src/providers/github/logging-github-api.js";
 import { openStore } from "../../src/store/open-store.js";
@@ -47,7 +49,16 @@ export interface TestGate {
 }
 
 /** The app on a fresh temp-file SQLite store, with the real pipeline and a recording builder. */
-export async function createTestGate(options: { yaml?: string; builder?: Builder; github?: GithubApi } = {}): Promise<TestGate> {
+export interface TestGateOptions {
+  readonly yaml?: string;
+  readonly builder?: Builder;
+  readonly github?: GithubApi;
+  readonly codecommit?: CodeCommitApi;
+  readonly snsCertificates?: CertificateSource;
+  readonly confirmSubscription?: (url: URL) => Promise<void>;
+}
+
+export async function createTestGate(options: TestGateOptions = {}): Promise<TestGate> {
   const dir = mkdtempSync(join(tmpdir(), "buildgate-test-"));
   const config = parseConfig(`${options.yaml ?? TEST_CONFIG}\nstore: { url: "sqlite:${join(dir, "bg.db")}" }\n`, {});
   const log = pino({ level: "silent" });
@@ -61,10 +72,17 @@ export async function createTestGate(options: { yaml?: string; builder?: Builder
     leaseMs: 30_000,
     idlePollMs: 20,
     backoffBaseMs: 10,
-    handlers: createHandlers({ config, store, builder, github: options.github ?? createLoggingGithubApi(log), log, wake: () => runner.wake() }),
+    handlers: createHandlers({ config, store, builder, github: options.github ?? createLoggingGithubApi(log), ...(options.codecommit ? { codecommit: options.codecommit } : {}), log, wake: () => runner.wake() }),
   });
   const inbox = createInbox(store, () => runner.wake());
-  const app = createApp({ config, store, inbox, log });
+  const app = createApp({
+    config,
+    store,
+    inbox,
+    log,
+    ...(options.snsCertificates ? { snsCertificates: options.snsCertificates } : {}),
+    ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}),
+  });
   return {
     app,
     store,
