@@ -37,7 +37,7 @@ export function describeBuild(b: DescribedBuild): string {
   const took = b.startedAt && b.endedAt ? formatDuration(b.endedAt - b.startedAt) : undefined;
   const after = took ? ` after ${took}` : "";
   const inPhase = () => {
-    const phase = failedPhase(b.phases)?.type ?? b.currentPhase;
+    const phase = failedPhase(b.phases)?.type ?? (b.currentPhase === "COMPLETED" ? undefined : b.currentPhase);
     return phase ? ` in ${phase} phase` : "";
   };
   switch (b.state) {

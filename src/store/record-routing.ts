@@ -91,9 +91,10 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
       if (inserted) {
         buildId = Number(inserted.id);
         created.push(buildId);
-        const start = !d.build.skipped && (await supersede(trx, d.build, buildId, now, enqueue));
-        if (start) await enqueue({ kind: JOB.startBuild, payload: { buildId } });
-        else if (!d.build.skipped) reason = `${reason}; superseded before it started (a newer event arrived first)`;
+        // A newer commit supersedes older builds of the group even when this route skips it.
+        const current = await supersede(trx, d.build, buildId, now, enqueue);
+        if (current && !d.build.skipped) await enqueue({ kind: JOB.startBuild, payload: { buildId } });
+        else if (!current) reason = `${reason}; superseded before it started (a newer event arrived first)`;
         await enqueue(reportJob(buildId));
       } else {
         const existing = await trx.selectFrom("builds").select("id").where("dedupe_key", "=", d.build.dedupeKey).executeTakeFirstOrThrow();

@@ -311,13 +311,16 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
       expect(await store.getBuild(next)).toMatchObject({ state: "pending" });
     });
 
-    it("a skipped build supersedes nothing", async () => {
+    it("a skipped build (the newer commit misses the route's paths) still supersedes the older build, and starts nothing", async () => {
       const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
       await drain();
       const { buildId: skipped } = await route(prBuild("2".repeat(40), 2_000, { skipped: true }));
-      expect(await store.getBuild(old)).toMatchObject({ state: "pending", superseded_by: null });
+      expect(await store.getBuild(old)).toMatchObject({ state: "stopped", superseded_by: skipped });
       expect(await store.getBuild(skipped)).toMatchObject({ state: "skipped" });
-      expect(await routingJobs()).toEqual([{ kind: JOB.reportStatus, payload: { buildId: skipped } }]);
+      expect(await routingJobs()).toEqual([
+        { kind: JOB.reportStatus, payload: { buildId: old } },
+        { kind: JOB.reportStatus, payload: { buildId: skipped } },
+      ]);
     });
   });
 
