@@ -2,6 +2,10 @@ import type { BuildSnapshot } from "./build-snapshot.js";
 
 /** What a builder needs to start one build. */
 export interface StartRequest {
+  /** The route the build belongs to (a builder may depend on it, e.g. the local runner's source and buildspec). */
+  readonly route?: string;
+  readonly repository?: string;
+  readonly sha?: string;
   readonly project: string;
   readonly sourceVersion: string;
   readonly env: Readonly<Record<string, string>>;

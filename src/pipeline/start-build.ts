@@ -33,6 +33,9 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
       if (build.state !== "pending") return;
       try {
         const started = await deps.builder.start({
+          route: build.route,
+          repository: build.repository,
+          sha: build.sha,
           project: build.project,
           sourceVersion: build.source_version,
           env: JSON.parse(build.env) as Record<string, string>,
