@@ -8,6 +8,9 @@ import { createSnsIntake, fetchSubscribeUrl } from "./intake/sns-intake.js";
 import type { CertificateSource } from "./intake/sns/cert-cache.js";
 import type { Store } from "./store/store.js";
 import { createErrorMiddleware } from "./web/error-middleware.js";
+import { linkOptionsOf } from "./web/board/board-context.js";
+import { mountBoard } from "./web/board/mount-board.js";
+import { requireApiAccess } from "./web/api-access.js";
 import { createApiRouter } from "./web/explain-route.js";
 import { HttpError } from "./web/http-error.js";
 import { requestLogger } from "./web/request-logger.js";
@@ -20,6 +23,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** SNS signing certificates (pinned, then fetched and cached); required when codecommit.sns is configured. */
   readonly snsCertificates?: CertificateSource;
+  /** Wakes the job runner after a board action queued work. */
+  readonly wake?: () => void;
   /** Confirms a verified SNS subscription (default: GET the SubscribeURL). */
   readonly confirmSubscription?: (url: URL) => Promise<void>;
 }
@@ -69,7 +74,11 @@ export function createApp(deps: AppDeps): Express {
     });
   }
   mountCodeCommit(app, deps);
-  app.use("/api", createApiRouter(deps.store, deps.config.server.apiToken));
+  // Without a board section the board is served only on loopback (auth none, local development);
+  // elsewhere buildgate serves webhooks alone until board.auth is configured.
+  const boardEnabled = deps.config.board !== undefined || ["127.0.0.1", "::1", "localhost"].includes(deps.config.server.host);
+  if (!boardEnabled) app.use("/api", requireApiAccess(deps.config.server.apiToken), createApiRouter({ store: deps.store, linkOptions: linkOptionsOf(deps.config) }));
+  else app.locals.closeBoard = mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), ...(deps.now ? { now: deps.now } : {}) });
 
   app.use(() => {
     throw new HttpError(404, "not found");

@@ -8,6 +8,7 @@ import { createLogger } from "./logger.js";
 import { startBuildgate } from "./main.js";
 import { explainDelivery, formatExplained } from "./pipeline/explain-delivery.js";
 import { openStore } from "./store/open-store.js";
+import { hashPassword } from "./web/auth/password.js";
 
 const USAGE = `usage: buildgate <command> [options]
 
@@ -16,6 +17,7 @@ commands:
   check-config [file]         validate a config file and print the routes it understood
   explain <delivery-id>       print the route decisions recorded for a delivery (--json for JSON)
   migrate                     bring the store's schema up to date and exit
+  hash-password               read a password on stdin, print its hash for board.auth.local.users
 
 options:
   --config <file>             config file (default: $BUILDGATE_CONFIG, config/buildgate.yaml, else the demo config)
@@ -67,6 +69,13 @@ async function serve(file: string | undefined): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write("password (then Enter, Ctrl-D): ");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   const [command = "serve", arg] = positionals;
@@ -98,6 +107,15 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await store.close();
       }
+    }
+    case "hash-password": {
+      const password = (await readStdin()).replace(/\r?\n$/, "");
+      if (password.length < 12) {
+        process.stderr.write("buildgate: use a password of at least 12 characters\n");
+        return 2;
+      }
+      process.stdout.write(`${await hashPassword(password)}\n`);
+      return 0;
     }
     case "migrate": {
       const { config } = readConfig(values.config, process.env);

@@ -34,6 +34,18 @@ export interface StartOptions {
   readonly confirmSubscription?: (url: URL) => Promise<void>;
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/**
+ * Board auth `none` (or no board section) is for local development: whatever server.host says,
+ * buildgate then listens on loopback only, and says so loudly.
+ */
+function boardHost(config: Config, log: Logger): string {
+  if (!config.board || config.board.auth.mode !== "none" || LOOPBACK.has(config.server.host)) return config.server.host;
+  log.warn({ configuredHost: config.server.host }, "BOARD AUTH IS 'none': anyone who reaches the board controls builds. Listening on 127.0.0.1 only; configure board.auth (local or github) to listen on other interfaces");
+  return "127.0.0.1";
+}
+
 /** codecommit.sns.pinnedCertificates: SigningCertURL → PEM file, read once at start. */
 function readPinnedCertificates(pinned: Readonly<Record<string, string>>): Map<string, string> {
   return new Map(
@@ -80,13 +92,17 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   // The tracker re-enqueues itself; make sure one exists (first start, or after it was dead-lettered).
   const ensureTracker = () => store.jobs.ensure(trackerJob(), Date.now()).catch((err) => log.error({ err }, "could not schedule the tracker"));
   await ensureTracker();
-  const watchdog = setInterval(ensureTracker, Math.max(60_000, config.tracking.pollIntervalSeconds * 4000));
+  const watchdog = setInterval(() => {
+    void ensureTracker();
+    store.pruneSessions(Date.now()).catch((err) => log.warn({ err }, "could not prune expired sessions"));
+  }, Math.max(60_000, config.tracking.pollIntervalSeconds * 4000));
   watchdog.unref();
 
   const inbox = createInbox(store, () => runner.wake());
   const snsCertificates = config.codecommit?.sns ? createCertificateSource({ pinned: readPinnedCertificates(config.codecommit.sns.pinnedCertificates) }) : undefined;
-  const app = createApp({ config, store, inbox, log, ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
-  const server = app.listen(config.server.port, config.server.host);
+  const app = createApp({ config, store, inbox, log, wake: () => runner.wake(), ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
+  const host = boardHost(config, log);
+  const server = app.listen(config.server.port, host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -97,7 +113,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   server.keepAliveTimeout = 5_000;
   runner.start();
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.server.host === "0.0.0.0" ? "127.0.0.1" : config.server.host}:${port}`;
+  const url = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host}:${port}`;
   log.info({ url, routes: config.routes.length, store: store.dialect }, "buildgate listening");
 
   let closing: Promise<void> | undefined;
@@ -107,6 +123,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
     close() {
       closing ??= (async () => {
         clearInterval(watchdog);
+        (app.locals.closeBoard as (() => void) | undefined)?.();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

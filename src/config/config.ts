@@ -1,4 +1,5 @@
 import type { RouteRule } from "../domain/route-rule.js";
+import type { BoardConfig } from "./board-schema.js";
 
 /** The parsed, defaulted, readonly configuration the rest of the code sees. */
 export interface Config {
@@ -14,6 +15,7 @@ export interface Config {
     readonly sns?: { readonly topicArns: readonly string[]; readonly pinnedCertificates: Readonly<Record<string, string>>; readonly confirmSubscriptions: boolean };
     readonly eventbridge?: { readonly apiKeyHeader?: string; readonly apiKey?: string; readonly basicAuth?: { readonly username: string; readonly password: string } };
   };
+  readonly board?: BoardConfig;
   readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string }; readonly maxAttempts: number };
   readonly tracking: { readonly pollIntervalSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number };

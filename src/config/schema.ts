@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BoardSchema } from "./board-schema.js";
 import { RouteSchema } from "./route-schema.js";
 
 import { httpUrl, nonEmpty } from "./schema-parts.js";
@@ -56,6 +57,7 @@ export const ConfigSchema = z
           .optional(),
       })
       .optional(),
+    board: BoardSchema.optional(),
     aws: z
       .strictObject({
         region: nonEmpty.default("us-east-1"),

@@ -99,7 +99,24 @@ export interface StatusReportsTable {
   error: string | null;
 }
 
+export interface SessionsTable {
+  sid: string;
+  data: string;
+  expires_at: number;
+}
+
+/** The latest build of each route in each lane (branch/tag ref, or `pr#N`) of a repository. */
+export interface BuildHeadsTable {
+  repository: string;
+  lane: string;
+  route: string;
+  build_id: number;
+  updated_at: number;
+}
+
 export interface Database {
+  sessions: SessionsTable;
+  build_heads: BuildHeadsTable;
   status_reports: StatusReportsTable;
   deliveries: DeliveriesTable;
   jobs: JobsTable;

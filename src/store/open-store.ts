@@ -9,8 +9,11 @@ import { JOB } from "./job-kinds.js";
 import { createJobQueue, insertJob } from "./job-queue.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { trackingMigration } from "./migrations/002-tracking.js";
+import { boardMigration } from "./migrations/003-board.js";
 import { recordRoutingIn } from "./record-routing.js";
+import { createBoardQueries } from "./board-queries.js";
 import { createBuildQueries } from "./build-queries.js";
+import { createSessionRows } from "./session-rows.js";
 import type { DeliveryRow, InsertOutcome, Store } from "./store.js";
 import { transact } from "./transact.js";
 
@@ -49,7 +52,7 @@ function createKysely(url: string, dialect: Dialect, poolSize: number): Kysely<D
 }
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
-  return { "001-initial": initialMigration(dialect), "002-tracking": trackingMigration(dialect) };
+  return { "001-initial": initialMigration(dialect), "002-tracking": trackingMigration(dialect), "003-board": boardMigration(dialect) };
 }
 
 /** Brings the schema up to date; returns the names of the migrations applied now. */
@@ -132,6 +135,8 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
       return rows.map((r) => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), build_id: r.build_id === null ? null : Number(r.build_id) }));
     },
     ...createBuildQueries(db, dialect, maxAttempts),
+    ...createBoardQueries(db, dialect, maxAttempts),
+    ...createSessionRows(db),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -33,6 +33,16 @@ function buildValues(b: NewBuild, deliveryRowId: number, now: number) {
   };
 }
 
+/** Keeps build_heads pointing at the newest build of each lane, so the dashboard reads a small table. */
+export async function upsertHead(trx: Kysely<Database>, b: Pick<NewBuild, "repository" | "route" | "ref" | "pullRequest">, buildId: number, now: number): Promise<void> {
+  const lane = b.pullRequest !== null ? `pr#${b.pullRequest}` : b.ref;
+  await trx
+    .insertInto("build_heads")
+    .values({ repository: b.repository, lane, route: b.route, build_id: buildId, updated_at: now })
+    .onConflict((oc) => oc.columns(["repository", "lane", "route"]).doUpdateSet({ build_id: buildId, updated_at: now }))
+    .execute();
+}
+
 type Enqueue = (job: { kind: string; payload: unknown; dedupeKey?: string }) => Promise<unknown>;
 
 /**
@@ -93,6 +103,7 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
         created.push(buildId);
         // A newer commit supersedes older builds of the group even when this route skips it.
         const current = await supersede(trx, d.build, buildId, now, enqueue);
+        if (current) await upsertHead(trx, d.build, buildId, now);
         if (current && !d.build.skipped) await enqueue({ kind: JOB.startBuild, payload: { buildId } });
         else if (!current) reason = `${reason}; superseded before it started (a newer event arrived first)`;
         await enqueue(reportJob(buildId));

@@ -1,6 +1,8 @@
 import type { Selectable } from "kysely";
 import type { BuildsTable, DeliveriesTable, JobsTable, RouteDecisionsTable, StatusReportsTable } from "./database.js";
+import type { BoardQueries } from "./board-queries.js";
 import type { Dialect } from "./dialect.js";
+import type { SessionRows } from "./session-rows.js";
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type JobRow = Selectable<JobsTable>;
@@ -100,7 +102,7 @@ export interface JobQueue {
 }
 
 /** The one persistence interface; the same on SQLite and PostgreSQL. */
-export interface Store {
+export interface Store extends BoardQueries, SessionRows {
   readonly dialect: Dialect;
   readonly jobs: JobQueue;
   /** Inserts deliveries (and their processing jobs) in one transaction; duplicates are reported, not errors. */

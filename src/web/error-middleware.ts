@@ -27,6 +27,9 @@ export function createErrorMiddleware(log: Logger): ErrorRequestHandler {
     if (httpError.status >= 500) log.error({ err, method: req.method, path: req.path }, "request failed");
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(httpError.headers)) res.setHeader(k, v);
-    res.status(httpError.status).json({ error: httpError.expose ? httpError.message : "internal error" });
+    const message = httpError.expose ? httpError.message : "internal error";
+    const page = !req.path.startsWith("/api/") && !req.path.startsWith("/webhooks/") && req.accepts(["json", "html"]) === "html" && req.app.get("view engine");
+    if (page) return void res.status(httpError.status).render("error", { title: `Error ${httpError.status}`, status: httpError.status, message, user: req.user, csrfToken: "" });
+    res.status(httpError.status).json({ error: message });
   };
 }

@@ -1,39 +1,58 @@
-import { timingSafeEqual } from "node:crypto";
-import express, { type RequestHandler, type Router } from "express";
-import type { Store } from "../store/store.js";
+import express, { type Router } from "express";
 import { explainDelivery } from "../pipeline/explain-delivery.js";
+import { filterValue, positiveInt, type BoardContext } from "./board/board-context.js";
+import { redactPayload, toBuildView, toPhaseViews } from "./board/view-model.js";
 import { HttpError } from "./http-error.js";
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+const PAGE = 50;
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** With `server.apiToken` set the API wants `Authorization: Bearer <token>`; without it, loopback clients only. */
-export function requireApiAccess(apiToken: string | undefined): RequestHandler {
-  return (req, _res, next) => {
-    if (apiToken) {
-      const header = req.header("authorization") ?? "";
-      const given = header.startsWith("Bearer ") ? header.slice(7) : "";
-      if (!sameSecret(given, apiToken)) throw new HttpError(401, "missing or wrong API token", true, { "WWW-Authenticate": "Bearer" });
-    } else if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) {
-      throw new HttpError(403, "the API is open to loopback clients only unless server.apiToken is set");
-    }
-    next();
-  };
-}
-
-/** `GET /api/deliveries/:deliveryId/explain`: the recorded route decisions of a delivery. */
-export function createApiRouter(store: Store, apiToken: string | undefined): Router {
+/**
+ * The JSON API: the board's pages as data (`/api/dashboard`, `/api/builds`, `/api/builds/:id`,
+ * `/api/deliveries`, `/api/deliveries/:id`, `/api/dead-letters`) and `explain` by delivery id.
+ * Access is the board's (a session, or `Authorization: Bearer <server.apiToken>`).
+ */
+export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">): Router {
   const router = express.Router();
-  router.use(requireApiAccess(apiToken));
+  const view = (b: Parameters<typeof toBuildView>[0]) => toBuildView(b, ctx.linkOptions);
+  router.get("/dashboard", async (_req, res) => {
+    const [lanes, inFlight, failures] = await Promise.all([ctx.store.dashboard(30), ctx.store.inFlight(20), ctx.store.recentFailures(10)]);
+    res.json({ lanes: lanes.map((l) => ({ ...l, builds: l.builds.map(view) })), inFlight: inFlight.map(view), failures: failures.map(view) });
+  });
+  router.get("/builds", async (req, res) => {
+    const before = positiveInt(req.query.before);
+    const rows = await ctx.store.listBuildsPage({ repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: filterValue(req.query.state, 20), ...(before ? { before } : {}), limit: PAGE });
+    res.json({ builds: rows.map(view), next: rows.length === PAGE ? rows[rows.length - 1]?.id : null });
+  });
+  router.get("/builds/:id", async (req, res) => {
+    const id = positiveInt(req.params.id);
+    const b = id ? await ctx.store.getBuild(id) : undefined;
+    if (!b) throw new HttpError(404, "no such build");
+    res.json({ build: view(b), phases: toPhaseViews(b), reports: await ctx.store.statusReportsOf(b.id) });
+  });
+  router.get("/deliveries", async (req, res) => {
+    const before = positiveInt(req.query.before);
+    const rows = await ctx.store.listDeliveriesPage({ source: filterValue(req.query.source, 20), status: filterValue(req.query.status, 20), ...(before ? { before } : {}), limit: PAGE });
+    res.json({ deliveries: rows.map(({ body: _body, headers: _headers, ...d }) => d), next: rows.length === PAGE ? rows[rows.length - 1]?.id : null });
+  });
   router.get("/deliveries/:deliveryId/explain", async (req, res) => {
-    const explained = await explainDelivery(store, String(req.params.deliveryId));
+    const explained = await explainDelivery(ctx.store, String(req.params.deliveryId));
     if (explained.length === 0) throw new HttpError(404, "no delivery with that id");
     res.json({ deliveries: explained });
+  });
+  router.get("/deliveries/:id", async (req, res) => {
+    const id = positiveInt(req.params.id);
+    const d = id ? await ctx.store.getDelivery(id) : undefined;
+    if (!d) throw new HttpError(404, "no such delivery");
+    let payload: unknown = null;
+    try {
+      payload = redactPayload(JSON.parse(d.body));
+    } catch {
+      payload = null;
+    }
+    res.json({ delivery: { ...d, body: undefined, headers: JSON.parse(d.headers) as unknown, payload }, decisions: await ctx.store.listDecisions(d.id), builds: (await ctx.store.listBuilds({ deliveryRowId: d.id })).map(view) });
+  });
+  router.get("/dead-letters", async (req, res) => {
+    res.json({ jobs: await ctx.store.deadJobs(positiveInt(req.query.before), PAGE) });
   });
   return router;
 }

@@ -1,0 +1,95 @@
+// Ingest: signed push (7.7 KB) and pull_request (24 KB) deliveries against buildgate's real
+// server process and the two baselines, at saturation and at a fixed 1,000 requests/s.
+import { fileURLToPath } from "node:url";
+import { benchConfig, startBuildgate, tempDir } from "./lib/buildgate.mjs";
+import { startCodeBuildFake } from "./lib/fakes.mjs";
+import { ingestPayloads, SECRET } from "./lib/payloads.mjs";
+import { runJsonWorker, startServer } from "./lib/procs.mjs";
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+export const LOAD_WORKER = here("./lib/load-worker.mjs");
+const RATE = 1000;
+
+/** The three servers under test; each start is a fresh process (and a fresh store). */
+export function serverKinds(codebuildUrl) {
+  const baseline = (name, script) => () => startServer({ name, args: [here(script)], env: { WEBHOOK_SECRET: SECRET }, ready: /listening (http\S+)/ });
+  return {
+    bare: baseline("bare node:http", "./baselines/bare-http.mjs"),
+    express: baseline("express + @octokit/webhooks", "./baselines/express-octokit.mjs"),
+    buildgate: async () => {
+      const tmp = tempDir("ingest");
+      const srv = await startBuildgate({ dir: tmp.dir, config: benchConfig({ storeUrl: `sqlite:${tmp.dir}/buildgate.db`, codebuildUrl }) });
+      return { ...srv, stop: () => srv.stop().finally(tmp.cleanup) };
+    },
+  };
+}
+
+/** Runs the load generator (its own process, on the load core) against `targets`. */
+export function load(mode, targets, payload, o) {
+  return runJsonWorker(LOAD_WORKER, {
+    mode,
+    targets,
+    path: "/webhooks/github",
+    event: payload.event,
+    body: payload.body,
+    signature: payload.signature,
+    connections: o.connections ?? 50,
+    durationSec: o.durationSec,
+    warmupSec: o.warmupSec,
+    rate: o.rate ?? RATE,
+    idPrefix: `${payload.name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** One run on a fresh server: the load result plus the server's peak memory. */
+async function once(start, mode, payload, o) {
+  const srv = await start();
+  try {
+    const r = await load(mode, [srv.url], payload, o);
+    return { ...r, ...srv.memory() };
+  } finally {
+    await srv.stop();
+  }
+}
+
+export async function runIngest(ctx) {
+  const { cfg, log } = ctx;
+  const cb = await startCodeBuildFake();
+  const kinds = serverKinds(cb.url);
+  const out = { payloads: {} };
+  try {
+    for (const payload of ingestPayloads()) {
+      const res = { bytes: payload.bytes, saturation: {}, fixed: {} };
+      out.payloads[payload.name] = res;
+      // Saturation: the three servers interleaved, `rounds` times; the median round counts.
+      const runs = { bare: [], express: [], buildgate: [] };
+      for (let round = 0; round < cfg.ingestRounds; round++) {
+        for (const kind of Object.keys(kinds)) {
+          const r = await once(kinds[kind], "saturate", payload, { durationSec: cfg.saturationSec, warmupSec: cfg.warmupSec });
+          runs[kind].push(r);
+          log(`ingest ${payload.name} saturation ${kind} round ${round + 1}: ${Math.round(r.rps)} req/s, p99 ${r.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${r.peakMb.toFixed(0)} MB`);
+        }
+      }
+      for (const [kind, rs] of Object.entries(runs)) {
+        const rps = median(rs.map((r) => r.rps));
+        const mid = rs.find((r) => r.rps === rps);
+        res.saturation[kind] = { rps, p50: mid.p50, p99: mid.p99, non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors + r.timeouts, 0), peakMb: Math.max(...rs.map((r) => r.peakMb)), rounds: rs.map((r) => Math.round(r.rps)) };
+      }
+      // Fixed rate: an open-loop paced generator (latency from each request's due time), and
+      // autocannon's overallRate for buildgate (bursty: see docs/benchmarks.md).
+      for (const kind of Object.keys(kinds)) {
+        const r = await once(kinds[kind], "paced", payload, { durationSec: cfg.fixedSec, warmupSec: cfg.warmupSec, rate: RATE });
+        res.fixed[kind] = r;
+        log(`ingest ${payload.name} ${RATE}/s paced ${kind}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.rps)} req/s ok, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${r.peakMb.toFixed(0)} MB`);
+      }
+      const ac = await once(kinds.buildgate, "rate", payload, { durationSec: cfg.fixedSec, warmupSec: cfg.warmupSec, rate: RATE, connections: 10 });
+      res.fixed.buildgateAutocannon = ac;
+      log(`ingest ${payload.name} ${RATE}/s autocannon overallRate buildgate: p50 ${ac.p50.toFixed(2)} ms, p99 ${ac.p99.toFixed(2)} ms, ${Math.round(ac.rps)} req/s ok`);
+    }
+  } finally {
+    await cb.close();
+  }
+  return out;
+}

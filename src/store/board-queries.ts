@@ -1,0 +1,187 @@
+import { sql, type Kysely } from "kysely";
+import { asBuild } from "./build-queries.js";
+import type { Database } from "./database.js";
+import type { Dialect } from "./dialect.js";
+import { insertJob } from "./job-queue.js";
+import { JOB, reportJob } from "./job-kinds.js";
+import { upsertHead } from "./record-routing.js";
+import type { BuildRow, DeliveryRow, JobRow, StatusReportRow } from "./store.js";
+import { transact } from "./transact.js";
+
+export interface BuildFilter {
+  readonly repository?: string;
+  readonly route?: string;
+  readonly ref?: string;
+  readonly state?: string;
+  /** Keyset pagination: builds with a smaller id. */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+export interface DeliveryFilter {
+  readonly source?: string;
+  readonly status?: string;
+  readonly before?: number;
+  readonly limit: number;
+}
+
+export interface DashboardLane {
+  readonly repository: string;
+  readonly lane: string;
+  readonly builds: readonly BuildRow[];
+}
+
+/** Reads and actions for the board. Every list is keyset-paginated on an index: fast at a million rows. */
+export interface BoardQueries {
+  listBuildsPage(f: BuildFilter): Promise<BuildRow[]>;
+  listDeliveriesPage(f: DeliveryFilter): Promise<DeliveryRow[]>;
+  /** The newest lanes (branches, tags, pull requests) with the latest build of each route. */
+  dashboard(lanes: number): Promise<DashboardLane[]>;
+  inFlight(limit: number): Promise<BuildRow[]>;
+  recentFailures(limit: number): Promise<BuildRow[]>;
+  statusReportsOf(buildId: number): Promise<StatusReportRow[]>;
+  buildsChangedSince(updatedAfter: number, limit: number): Promise<BuildRow[]>;
+  /** The newest build of a route on a branch (for badges). */
+  latestOnBranch(route: string, ref: string): Promise<BuildRow | undefined>;
+  deadJobs(before: number | undefined, limit: number): Promise<JobRow[]>;
+  /** Requeues a dead job with fresh attempts; false when it is not dead. */
+  retryDeadJob(id: number, now: number): Promise<boolean>;
+  /** A new build of the same commit and route (a new dedupe key), started by a person. */
+  rebuild(buildId: number, actor: string, now: number): Promise<number | undefined>;
+  /** Stores the delivery again under a new id, to be routed again (e.g. after a config change). */
+  replayDelivery(deliveryRowId: number, now: number): Promise<number | undefined>;
+  stopBuild(buildId: number, now: number): Promise<boolean>;
+}
+
+const numberOr = (v: number | undefined) => v !== undefined && Number.isFinite(v);
+
+export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): BoardQueries {
+  const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });
+  return {
+    async listBuildsPage(f) {
+      let q = db.selectFrom("builds").selectAll().orderBy("id", "desc").limit(f.limit);
+      if (f.repository) q = q.where("repository", "=", f.repository);
+      if (f.route) q = q.where("route", "=", f.route);
+      if (f.ref) q = q.where("ref", "=", f.ref);
+      if (f.state) q = q.where("state", "=", f.state);
+      if (numberOr(f.before)) q = q.where("id", "<", f.before as number);
+      return (await q.execute()).map(asBuild);
+    },
+    async listDeliveriesPage(f) {
+      let q = db.selectFrom("deliveries").selectAll().orderBy("id", "desc").limit(f.limit);
+      if (f.source) q = q.where("source", "=", f.source);
+      if (f.status) q = q.where("status", "=", f.status);
+      if (numberOr(f.before)) q = q.where("id", "<", f.before as number);
+      return (await q.execute()).map(asDelivery);
+    },
+    async dashboard(lanes) {
+      const newest = await db
+        .selectFrom("build_heads")
+        .select(["repository", "lane"])
+        .select((eb) => eb.fn.max("updated_at").as("at"))
+        .groupBy(["repository", "lane"])
+        .orderBy("at", "desc")
+        .limit(lanes)
+        .execute();
+      if (newest.length === 0) return [];
+      const heads = await db
+        .selectFrom("build_heads")
+        .innerJoin("builds", "builds.id", "build_heads.build_id")
+        .selectAll("builds")
+        .where((eb) => eb.or(newest.map((n) => eb.and([eb("build_heads.repository", "=", n.repository), eb("build_heads.lane", "=", n.lane)]))))
+        .execute();
+      return newest.map((n) => ({
+        repository: n.repository,
+        lane: n.lane,
+        builds: heads
+          .filter((b) => b.repository === n.repository && (b.pull_request !== null ? `pr#${b.pull_request}` : b.ref) === n.lane)
+          .map(asBuild)
+          .sort((a, b) => a.route.localeCompare(b.route)),
+      }));
+    },
+    async inFlight(limit) {
+      return (await db.selectFrom("builds").selectAll().where("state", "in", ["pending", "queued", "running"]).orderBy("id", "desc").limit(limit).execute()).map(asBuild);
+    },
+    async recentFailures(limit) {
+      return (await db.selectFrom("builds").selectAll().where("state", "in", ["failed", "errored", "timed_out"]).orderBy("id", "desc").limit(limit).execute()).map(asBuild);
+    },
+    async statusReportsOf(buildId) {
+      return (await db.selectFrom("status_reports").selectAll().where("build_id", "=", buildId).orderBy("id").execute()).map((r) => ({ ...r, id: Number(r.id), build_id: Number(r.build_id) }));
+    },
+    async buildsChangedSince(updatedAfter, limit) {
+      return (await db.selectFrom("builds").selectAll().where("updated_at", ">", updatedAfter).orderBy("updated_at").limit(limit).execute()).map(asBuild);
+    },
+    async latestOnBranch(route, ref) {
+      const row = await db.selectFrom("builds").selectAll().where("route", "=", route).where("ref", "=", ref).where("pull_request", "is", null).where("state", "!=", "skipped").orderBy("id", "desc").limit(1).executeTakeFirst();
+      return row && asBuild(row);
+    },
+    async deadJobs(before, limit) {
+      let q = db.selectFrom("jobs").selectAll().where("state", "=", "dead").orderBy("id", "desc").limit(limit);
+      if (numberOr(before)) q = q.where("id", "<", before as number);
+      return (await q.execute()).map((j) => ({ ...j, id: Number(j.id) }));
+    },
+    async retryDeadJob(id, now) {
+      const r = await db.updateTable("jobs").set({ state: "queued", attempts: 0, run_at: now, lease_until: null, leased_by: null, updated_at: now }).where("id", "=", id).where("state", "=", "dead").executeTakeFirst();
+      return r.numUpdatedRows > 0n;
+    },
+    rebuild: (buildId, actor, now) =>
+      transact(db, dialect, async (trx) => {
+        const old = await trx.selectFrom("builds").selectAll().where("id", "=", buildId).executeTakeFirst();
+        if (!old) return undefined;
+        const { count } = await trx
+          .selectFrom("builds")
+          .select(sql<number>`count(*)`.as("count"))
+          .where("dedupe_key", "like", `${old.dedupe_key.replace(/\|rebuild:\d+$/, "")}%`)
+          .executeTakeFirstOrThrow();
+        const { id: _id, ...rest } = old;
+        const inserted = await trx
+          .insertInto("builds")
+          .values({
+            ...rest,
+            dedupe_key: `${old.dedupe_key.replace(/\|rebuild:\d+$/, "")}|rebuild:${Number(count)}`,
+            state: "pending",
+            external_id: null,
+            logs_url: null,
+            error: null,
+            started_at: null,
+            ended_at: null,
+            external_status: null,
+            current_phase: null,
+            phases: "[]",
+            resolved_sha: null,
+            polled_at: null,
+            superseded_by: null,
+            trigger: JSON.stringify({ rebuildOf: Number(old.id), actor }),
+            created_at: now,
+            updated_at: now,
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        const newId = Number(inserted.id);
+        await upsertHead(trx, { repository: old.repository, route: old.route, ref: old.ref, pullRequest: old.pull_request }, newId, now);
+        await insertJob(trx, { kind: JOB.startBuild, payload: { buildId: newId } }, maxAttempts, now);
+        await insertJob(trx, reportJob(newId), maxAttempts, now);
+        return newId;
+      }),
+    replayDelivery: (deliveryRowId, now) =>
+      transact(db, dialect, async (trx) => {
+        const d = await trx.selectFrom("deliveries").selectAll().where("id", "=", deliveryRowId).executeTakeFirst();
+        if (!d) return undefined;
+        const { id: _id, ...rest } = d;
+        const inserted = await trx
+          .insertInto("deliveries")
+          .values({ ...rest, delivery_id: `${d.delivery_id.replace(/#replay-\d+$/, "")}#replay-${now}`, received_at: now, status: "received", reason: null, processed_at: null })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        const newId = Number(inserted.id);
+        await insertJob(trx, { kind: JOB.processDelivery, payload: { deliveryRowId: newId } }, maxAttempts, now);
+        return newId;
+      }),
+    async stopBuild(buildId, now) {
+      const build = await db.selectFrom("builds").select(["state"]).where("id", "=", buildId).executeTakeFirst();
+      if (!build || !["queued", "running"].includes(build.state)) return false;
+      await insertJob(db, { kind: JOB.stopBuild, payload: { buildId }, dedupeKey: `stop:${buildId}` }, maxAttempts, now);
+      return true;
+    },
+  };
+}

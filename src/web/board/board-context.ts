@@ -1,0 +1,33 @@
+import type { Config } from "../../config/config.js";
+import type { Store } from "../../store/store.js";
+import type { AuthTools } from "../auth/setup-auth.js";
+import { githubWebUrl } from "./links.js";
+
+/** What every board route needs, built once. */
+export interface BoardContext {
+  readonly store: Store;
+  readonly config: Config;
+  readonly auth: AuthTools;
+  readonly linkOptions: { readonly githubWeb: string; readonly awsRegion: string };
+  readonly now: () => number;
+}
+
+export function createBoardContext(store: Store, config: Config, auth: AuthTools, now: () => number = Date.now): BoardContext {
+  return { store, config, auth, linkOptions: linkOptionsOf(config), now };
+}
+
+export function linkOptionsOf(config: Config): BoardContext["linkOptions"] {
+  return { githubWeb: githubWebUrl(config.github?.apiUrl ?? "https://api.github.com"), awsRegion: config.codecommit?.region ?? config.aws.region };
+}
+
+/** Parses a keyset cursor or a positive id from the query; anything else is undefined. */
+export function positiveInt(value: unknown): number | undefined {
+  if (typeof value !== "string" || !/^\d{1,15}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n > 0 ? n : undefined;
+}
+
+/** A short filter value from the query, or undefined. */
+export function filterValue(value: unknown, max = 200): string | undefined {
+  return typeof value === "string" && value.length > 0 && value.length <= max ? value : undefined;
+}

@@ -1,0 +1,59 @@
+import type { Request, Response } from "express";
+import type { Logger } from "pino";
+import type { BoardContext } from "./board-context.js";
+import { toBuildView } from "./view-model.js";
+
+const POLL_MS = 1000;
+const MAX_CLIENTS = 500;
+
+/**
+ * Server-Sent Events: every second, builds changed since the last look are sent to every open
+ * board as `build` events. Reading the store (not in-process events) keeps replicas consistent:
+ * a change made by any replica reaches every browser.
+ */
+export function createLiveUpdates(ctx: BoardContext, log: Logger) {
+  const clients = new Set<Response>();
+  let since = ctx.now();
+  let timer: NodeJS.Timeout | undefined;
+
+  async function tick(): Promise<void> {
+    try {
+      const changed = await ctx.store.buildsChangedSince(since, 200);
+      if (changed.length > 0) since = Math.max(...changed.map((b) => Number(b.updated_at)));
+      for (const b of changed) {
+        const v = toBuildView(b, ctx.linkOptions);
+        const data = JSON.stringify({ id: v.id, route: v.route, repository: v.repository, lane: v.lane, shortSha: v.shortSha, state: v.state, tone: v.tone, description: v.description, phase: v.phase, project: v.project });
+        for (const res of clients) res.write(`event: build\ndata: ${data}\n\n`);
+      }
+      for (const res of clients) res.write(": keep-alive\n\n");
+    } catch (err) {
+      log.warn({ err: String(err) }, "live updates: could not read changes");
+    }
+  }
+
+  return {
+    handler(req: Request, res: Response): void {
+      if (clients.size >= MAX_CLIENTS) {
+        res.status(503).json({ error: "too many live connections" });
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
+      res.write("retry: 3000\n\n");
+      clients.add(res);
+      timer ??= setInterval(() => void tick(), POLL_MS);
+      req.on("close", () => {
+        clients.delete(res);
+        if (clients.size === 0 && timer) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      });
+    },
+    close(): void {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      for (const res of clients) res.end();
+      clients.clear();
+    },
+  };
+}

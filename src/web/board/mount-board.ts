@@ -1,0 +1,64 @@
+import { fileURLToPath } from "node:url";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import type { Config } from "../../config/config.js";
+import { toCommitState, type BuildState } from "../../domain/build-state.js";
+import type { Store } from "../../store/store.js";
+import { requireViewer } from "../auth/access.js";
+import { createLoginRoutes } from "../auth/login-routes.js";
+import { setupAuth } from "../auth/setup-auth.js";
+import { createApiRouter } from "../explain-route.js";
+import { createActionRoutes } from "./action-routes.js";
+import { renderBadge } from "./badge.js";
+import { createBoardContext } from "./board-context.js";
+import { createLiveUpdates } from "./live-updates.js";
+import { createPageRoutes } from "./page-routes.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface BoardDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly wake: () => void;
+  readonly now?: () => number;
+}
+
+/**
+ * The team board on an app whose webhook routes are already mounted: helmet (a CSP without
+ * unsafe-inline), sessions and passport, public badges, then everything else behind sign-in.
+ * Returns a close function for the live-update stream.
+ */
+export function mountBoard(app: Express, deps: BoardDeps): () => void {
+  app.set("views", `${ROOT}views`);
+  app.set("view engine", "ejs");
+  const secure = deps.config.server.publicUrl.startsWith("https://");
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"], "img-src": ["'self'", "data:"], "connect-src": ["'self'"], "object-src": ["'none'"], "base-uri": ["'none'"], "frame-ancestors": ["'none'"], "form-action": ["'self'", "https://github.com"] } },
+      strictTransportSecurity: secure ? { maxAge: 15_552_000 } : false,
+      referrerPolicy: { policy: "same-origin" },
+    }),
+  );
+  app.use("/static", express.static(`${ROOT}public`, { maxAge: "1h", index: false }));
+
+  const auth = setupAuth(app, deps.config, deps.store, deps.log);
+  const ctx = createBoardContext(deps.store, deps.config, auth, deps.now);
+  const badges = express.Router();
+  badges.get("/badges/:route.svg", async (req, res) => {
+    const route = String(req.params.route);
+    const branch = typeof req.query.branch === "string" && req.query.branch.length <= 256 ? req.query.branch : "main";
+    const build = deps.config.routes.some((r) => r.name === route) ? await deps.store.latestOnBranch(route, `refs/heads/${branch}`) : undefined;
+    res.type("image/svg+xml").set("cache-control", "no-cache").send(renderBadge(route, build ? toCommitState(build.state as BuildState) : "unknown"));
+  });
+  if (deps.config.board?.publicBadges ?? true) app.use(badges);
+  app.use(createLoginRoutes(auth, deps.config.board?.loginAttempts ?? 10, deps.log));
+
+  const live = createLiveUpdates(ctx, deps.log);
+  const viewer = requireViewer(auth.mode, deps.config.server.apiToken);
+  app.use("/api", viewer, createApiRouter(ctx));
+  app.get("/events", viewer, (req, res) => live.handler(req, res));
+  app.use(viewer, badges, createPageRoutes(ctx), createActionRoutes(ctx, deps.log, deps.wake));
+  return () => live.close();
+}

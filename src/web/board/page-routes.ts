@@ -1,0 +1,107 @@
+import express, { type Request, type Response, type Router } from "express";
+import type { BuildState } from "../../domain/build-state.js";
+import { HttpError } from "../http-error.js";
+import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
+import { redactPayload, toBuildView, toPhaseViews } from "./view-model.js";
+
+const PAGE = 50;
+const STATES: readonly BuildState[] = ["pending", "queued", "running", "succeeded", "failed", "stopped", "timed_out", "errored", "skipped"];
+
+/** Renders a view with explicit fields only (never the request object: EJS options injection). */
+function page(ctx: BoardContext, req: Request, res: Response, view: string, title: string, data: Record<string, unknown>): void {
+  res.render(view, { title, user: req.user, csrfToken: ctx.auth.csrfToken(req, res), authMode: ctx.auth.mode, ...data });
+}
+
+/** The server-rendered pages: dashboard, builds, build, deliveries, delivery, dead letters. */
+export function createPageRoutes(ctx: BoardContext): Router {
+  const router = express.Router();
+  const view = (b: Parameters<typeof toBuildView>[0]) => toBuildView(b, ctx.linkOptions);
+
+  router.get("/", async (req, res) => {
+    const [lanes, inFlight, failures] = await Promise.all([ctx.store.dashboard(30), ctx.store.inFlight(20), ctx.store.recentFailures(10)]);
+    page(ctx, req, res, "dashboard", "Dashboard", {
+      lanes: lanes.map((l) => ({ repository: l.repository, lane: l.lane.replace(/^refs\/(heads|tags)\//, "").replace(/^pr#/, "#"), builds: l.builds.map(view) })),
+      inFlight: inFlight.map(view),
+      failures: failures.map(view),
+    });
+  });
+
+  router.get("/builds", async (req, res) => {
+    const filter = { repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: STATES.find((s) => s === req.query.state) };
+    const before = positiveInt(req.query.before);
+    const rows = await ctx.store.listBuildsPage({ ...filter, ...(before ? { before } : {}), limit: PAGE + 1 });
+    const builds = rows.slice(0, PAGE).map(view);
+    const next = rows.length > PAGE ? builds[builds.length - 1]?.id : undefined;
+    const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
+    if (next) query.set("before", String(next));
+    page(ctx, req, res, "builds", "Builds", { builds, filter, states: STATES, routes: ctx.config.routes.map((r) => r.name), nextUrl: next ? `/builds?${query.toString()}` : undefined });
+  });
+
+  router.get("/builds/:id", async (req, res) => {
+    const id = positiveInt(req.params.id);
+    const build = id ? await ctx.store.getBuild(id) : undefined;
+    if (!build) throw new HttpError(404, "no such build");
+    const [reports, delivery] = await Promise.all([ctx.store.statusReportsOf(build.id), ctx.store.getDelivery(build.delivery_row_id)]);
+    const trigger = build.trigger ? (JSON.parse(build.trigger) as Record<string, unknown>) : {};
+    page(ctx, req, res, "build", `Build #${build.id}`, {
+      build: view(build),
+      phases: toPhaseViews(build),
+      trigger: { deliveryId: String(trigger.deliveryId ?? delivery?.delivery_id ?? ""), event: String(trigger.event ?? build.event_kind), action: String(trigger.action ?? ""), actor: String(trigger.actor ?? ""), command: trigger.command ? String(trigger.command) : undefined, rebuildOf: trigger.rebuildOf ? Number(trigger.rebuildOf) : undefined },
+      deliveryRowId: delivery?.id,
+      commitMessage: commitMessageOf(delivery?.body, build.sha),
+      reports: reports.map((r) => ({ state: r.state, description: r.description, reportedAt: r.reported_at ? new Date(Number(r.reported_at)).toISOString() : undefined, posts: r.posts, error: r.error })),
+      error: build.error,
+    });
+  });
+
+  router.get("/deliveries", async (req, res) => {
+    const filter = { source: filterValue(req.query.source, 20), status: filterValue(req.query.status, 20) };
+    const before = positiveInt(req.query.before);
+    const rows = await ctx.store.listDeliveriesPage({ ...filter, ...(before ? { before } : {}), limit: PAGE + 1 });
+    const deliveries = rows.slice(0, PAGE).map((d) => ({ id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString() }));
+    const next = rows.length > PAGE ? deliveries[deliveries.length - 1]?.id : undefined;
+    const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
+    if (next) query.set("before", String(next));
+    page(ctx, req, res, "deliveries", "Deliveries", { deliveries, filter, nextUrl: next ? `/deliveries?${query.toString()}` : undefined });
+  });
+
+  router.get("/deliveries/:id", async (req, res) => {
+    const id = positiveInt(req.params.id);
+    const d = id ? await ctx.store.getDelivery(id) : undefined;
+    if (!d) throw new HttpError(404, "no such delivery");
+    const [decisions, builds] = await Promise.all([ctx.store.listDecisions(d.id), ctx.store.listBuilds({ deliveryRowId: d.id })]);
+    let payload: string;
+    try {
+      payload = JSON.stringify(redactPayload(JSON.parse(d.body)), null, 2);
+    } catch {
+      payload = "(not JSON)";
+    }
+    page(ctx, req, res, "delivery", `Delivery ${d.delivery_id}`, {
+      delivery: { id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString(), headers: JSON.parse(d.headers) as Record<string, string> },
+      decisions: decisions.map((x) => ({ route: x.route, matched: x.matched === 1, reason: x.reason, buildId: x.build_id })),
+      builds: builds.map(view),
+      payload: payload.length > 200_000 ? `${payload.slice(0, 200_000)}\n… (truncated)` : payload,
+    });
+  });
+
+  router.get("/dead-letters", async (req, res) => {
+    const jobs = await ctx.store.deadJobs(positiveInt(req.query.before), PAGE);
+    page(ctx, req, res, "dead-letters", "Dead letters", {
+      jobs: jobs.map((j) => ({ id: j.id, kind: j.kind, payload: j.payload, attempts: j.attempts, lastError: j.last_error, updatedAt: new Date(Number(j.updated_at)).toISOString() })),
+      nextUrl: jobs.length === PAGE ? `/dead-letters?before=${jobs[jobs.length - 1]?.id}` : undefined,
+    });
+  });
+  return router;
+}
+
+/** The head commit's message from a stored push payload, when it is the built commit. */
+function commitMessageOf(body: string | undefined, sha: string): string | undefined {
+  if (!body) return undefined;
+  try {
+    const p = JSON.parse(body) as { head_commit?: { id?: string; message?: string }; pull_request?: { title?: string } };
+    if (p.head_commit?.id === sha) return p.head_commit.message;
+    return p.pull_request?.title;
+  } catch {
+    return undefined;
+  }
+}
