@@ -82,8 +82,9 @@ export async function runIngest(ctx) {
       for (const kind of Object.keys(kinds)) {
         const r = await once(kinds[kind], "paced", payload, { durationSec: cfg.fixedSec, warmupSec: cfg.warmupSec, rate: RATE });
         res.fixed[kind] = r;
-        log(`ingest ${payload.name} ${RATE}/s paced ${kind}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.rps)} req/s ok, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${r.peakMb.toFixed(0)} MB`);
+        log(`ingest ${payload.name} ${RATE}/s paced ${kind}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.rps)} req/s ok, non-2xx ${r.non2xx}, errors ${r.errors}, unanswered ${r.timeouts}, peak RSS ${r.peakMb.toFixed(0)} MB`);
       }
+      if (ctx.quick) continue;
       const ac = await once(kinds.buildgate, "rate", payload, { durationSec: cfg.fixedSec, warmupSec: cfg.warmupSec, rate: RATE, connections: 10 });
       res.fixed.buildgateAutocannon = ac;
       log(`ingest ${payload.name} ${RATE}/s autocannon overallRate buildgate: p50 ${ac.p50.toFixed(2)} ms, p99 ${ac.p99.toFixed(2)} ms, ${Math.round(ac.rps)} req/s ok`);

@@ -30,8 +30,8 @@ if (!process.env.BUILDGATE_BENCH_PINNED && existsSync(TASKSET)) {
 }
 
 const cfg = quick
-  ? { ingestRounds: 1, saturationSec: 2, warmupSec: 1, fixedSec: 2, e2eRates: [[50, 2], [500, 1]], e2eWaitMs: 10_000, boardBuilds: 20_000, boardSamples: 15, trackingBuilds: 2_000, scaleOutSec: 2 }
-  : { ingestRounds: 2, saturationSec: 6, warmupSec: 2, fixedSec: 8, e2eRates: [[50, 10], [500, 4]], e2eWaitMs: 45_000, boardBuilds: 1_000_000, boardSamples: 60, trackingBuilds: 10_000, scaleOutSec: 8 };
+  ? { ingestRounds: 1, saturationSec: 1.5, warmupSec: 0.5, fixedSec: 1.5, e2eRates: [[50, 2], [500, 1]], e2eWaitMs: 10_000, boardBuilds: 20_000, boardSamples: 15, trackingBuilds: 2_000, scaleOutSec: 1.5 }
+  : { ingestRounds: 2, saturationSec: 5, warmupSec: 2, fixedSec: 6, e2eRates: [[50, 10], [500, 4]], e2eWaitMs: 30_000, boardBuilds: 1_000_000, boardSamples: 60, trackingBuilds: 10_000, scaleOutSec: 6 };
 
 const t0 = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}`);

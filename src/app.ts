@@ -23,6 +23,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** SNS signing certificates (pinned, then fetched and cached); required when codecommit.sns is configured. */
   readonly snsCertificates?: CertificateSource;
+  /** The shipped demo config is running: the board says so. */
+  readonly demo?: boolean;
   /** Wakes the job runner after a board action queued work. */
   readonly wake?: () => void;
   /** Confirms a verified SNS subscription (default: GET the SubscribeURL). */
@@ -78,7 +80,7 @@ export function createApp(deps: AppDeps): Express {
   // elsewhere buildgate serves webhooks alone until board.auth is configured.
   const boardEnabled = deps.config.board !== undefined || ["127.0.0.1", "::1", "localhost"].includes(deps.config.server.host);
   if (!boardEnabled) app.use("/api", requireApiAccess(deps.config.server.apiToken), createApiRouter({ store: deps.store, linkOptions: linkOptionsOf(deps.config) }));
-  else app.locals.closeBoard = mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), ...(deps.now ? { now: deps.now } : {}) });
+  else app.locals.closeBoard = mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), demo: deps.demo === true, ...(deps.now ? { now: deps.now } : {}) });
 
   app.use(() => {
     throw new HttpError(404, "not found");

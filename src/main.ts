@@ -5,6 +5,8 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { createCodeBuildBuilder, createCodeBuildClient } from "./builders/codebuild/codebuild-builder.js";
+import { localBuilderFromConfig } from "./builders/local/from-config.js";
+import { createRouteBuilder } from "./builders/route-builder.js";
 import type { Config } from "./config/config.js";
 import { ConfigError } from "./config/config-error.js";
 import type { Builder } from "./domain/builder.js";
@@ -31,6 +33,8 @@ export interface StartOptions {
   readonly log: Logger;
   /** Tests pass a fake; production builds the CodeBuild client from config. */
   readonly builder?: Builder;
+  /** Running the shipped demo config: the board says so. */
+  readonly demo?: boolean;
   readonly confirmSubscription?: (url: URL) => Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   const { config, log, builder } = options;
   const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts });
   const workerId = `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
+  const local = builder ? undefined : localBuilderFromConfig(config, log);
   const github = config.github?.auth ? createOctokitGithubApi(createOctokit(config.github)) : createLoggingGithubApi(log);
   const codecommit = config.codecommit
     ? createSdkCodeCommitApi(createCodeCommitClient({ region: config.codecommit.region ?? config.aws.region, endpoint: config.aws.endpoints.codecommit, maxAttempts: config.aws.maxAttempts }))
@@ -80,7 +85,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
       log,
       github,
       ...(codecommit ? { codecommit } : {}),
-      builder: builder ?? createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts })),
+      builder: builder ?? createRouteBuilder({ codebuild: createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts })), ...(local ? { local } : {}), routes: config.routes }),
       wake: () => runner.wake(),
     }),
   });
@@ -100,7 +105,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
 
   const inbox = createInbox(store, () => runner.wake());
   const snsCertificates = config.codecommit?.sns ? createCertificateSource({ pinned: readPinnedCertificates(config.codecommit.sns.pinnedCertificates) }) : undefined;
-  const app = createApp({ config, store, inbox, log, wake: () => runner.wake(), ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
+  const app = createApp({ config, store, inbox, log, wake: () => runner.wake(), demo: options.demo === true, ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
   const host = boardHost(config, log);
   const server = app.listen(config.server.port, host);
   await new Promise<void>((resolve, reject) => {
@@ -129,6 +134,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
           server.closeIdleConnections();
         });
         await runner.stop();
+        await local?.close();
         await store.close();
       })();
       return closing;

@@ -51,7 +51,7 @@ async function paced(phase, durationSec) {
   });
   const ok = r.statuses.filter((s) => s >= 200 && s < 300).length;
   const s = summarize(r.latencies);
-  return { ok, non2xx: r.statuses.filter((x) => x >= 300).length, errors: r.errors, timeouts: 0, seconds: r.elapsedSec, rps: ok / r.elapsedSec, p50: s.p50, p99: s.p99, max: s.max, maxLagMs: r.maxLagMs };
+  return { ok, non2xx: r.statuses.filter((x) => x >= 300).length, errors: r.errors, timeouts: r.unanswered, seconds: r.elapsedSec, rps: ok / r.elapsedSec, p50: s.p50, p99: s.p99, max: s.max, maxLagMs: r.maxLagMs };
 }
 
 if (input.mode === "paced") {

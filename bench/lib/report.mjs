@@ -1,7 +1,7 @@
 // Results as text tables (stdout) and Markdown (for docs/benchmarks.md).
 import { fmt, fmtInt } from "./stats.mjs";
 
-const lat = (x) => (Number.isFinite(x) ? fmt(x, x < 10 ? 2 : 1) : "—");
+const lat = (x) => (Number.isFinite(x) ? fmt(x, x < 10 ? 2 : 1) : Number.isNaN(x) ? "—" : "∞");
 const waitMs = (x, waited) => (Number.isFinite(x) ? fmt(x, 1) : `> ${Math.round(waited / 1000)} s`);
 
 /** Tables as arrays of rows (first row: header). */
@@ -14,10 +14,10 @@ export function tables(r) {
       for (const kind of ["bare", "express", "buildgate"]) {
         const s = p.saturation[kind];
         const f = p.fixed[kind];
-        rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, kind, fmtInt(s.rps), fmt(s.rps / p.saturation.bare.rps, 2), fmt(s.rps / p.saturation.express.rps, 2), lat(s.p50), lat(s.p99), String(s.non2xx + s.errors), fmt(s.peakMb, 0), `${lat(f.p50)} / ${lat(f.p99)}`]);
+        rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, kind, fmtInt(s.rps), fmt(s.rps / p.saturation.bare.rps, 2), fmt(s.rps / p.saturation.express.rps, 2), lat(s.p50), lat(s.p99), String(s.non2xx + s.errors), fmt(s.peakMb, 0), `${lat(f.p50)} / ${lat(f.p99)}${f.timeouts ? ` (${f.timeouts} unanswered)` : ""}`]);
       }
       const ac = p.fixed.buildgateAutocannon;
-      rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, "buildgate, autocannon overallRate", "", "", "", "", "", String(ac.non2xx + ac.errors), fmt(ac.peakMb, 0), `${lat(ac.p50)} / ${lat(ac.p99)}`]);
+      if (ac) rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, "buildgate, autocannon overallRate", "", "", "", "", "", String(ac.non2xx + ac.errors), fmt(ac.peakMb, 0), `${lat(ac.p50)} / ${lat(ac.p99)}`]);
     }
     out.push({ title: "Ingest", rows });
   }

@@ -16,6 +16,14 @@ export interface Config {
     readonly eventbridge?: { readonly apiKeyHeader?: string; readonly apiKey?: string; readonly basicAuth?: { readonly username: string; readonly password: string } };
   };
   readonly board?: BoardConfig;
+  readonly local?: {
+    readonly workDir: string;
+    readonly concurrency: number;
+    readonly timeoutMinutes: number;
+    readonly maxLogBytes: number;
+    readonly allowForkPullRequests: boolean;
+    readonly sources: Readonly<Record<string, { readonly path: string } | { readonly git: string }>>;
+  };
   readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string }; readonly maxAttempts: number };
   readonly tracking: { readonly pollIntervalSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number };

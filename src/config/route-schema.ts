@@ -54,6 +54,10 @@ export const RouteSchema = z
     reportSkipped: z.boolean().default(false),
     trust: Trust.default({ associations: ["OWNER", "MEMBER", "COLLABORATOR"], okToTestLabel: "ok-to-test", allowForks: false }),
     codecommit: CodeCommitReporting.default({ comments: true, approve: false, commentOnCommits: false }),
+    /** Who runs the build: CodeBuild (default) or the local runner (development and small teams). */
+    builder: z.enum(["codebuild", "local"]).default("codebuild"),
+    /** An inline buildspec: CodeBuild's buildspecOverride, or what the local runner runs instead of buildspec.yml. */
+    buildspec: z.string().min(1).max(100_000).optional(),
   })
   .refine((r) => !(r.paths && r.ignorePaths), { message: "use either paths or ignorePaths, not both (paths accepts '!' exclusions)", path: ["ignorePaths"] });
 

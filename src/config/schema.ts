@@ -58,6 +58,18 @@ export const ConfigSchema = z
       })
       .optional(),
     board: BoardSchema.optional(),
+    local: z
+      .strictObject({
+        workDir: nonEmpty.default("./data/builds"),
+        concurrency: z.number().int().min(1).max(64).default(2),
+        timeoutMinutes: z.number().min(1).max(2160).default(60),
+        maxLogBytes: z.number().int().min(1024).default(5 * 1024 * 1024),
+        /** Run pull requests from forks on this host (they are arbitrary code): off unless you say so. */
+        allowForkPullRequests: z.boolean().default(false),
+        /** Repository (owner/name or CodeCommit name) → a local folder to copy, or a git URL to clone. */
+        sources: z.record(z.string(), z.union([z.strictObject({ path: nonEmpty }), z.strictObject({ git: nonEmpty })])).default({}),
+      })
+      .optional(),
     aws: z
       .strictObject({
         region: nonEmpty.default("us-east-1"),
@@ -82,6 +94,9 @@ export const ConfigSchema = z
       seen.add(r.name);
       if ("codecommit" in r.source && !c.codecommit?.sns && !c.codecommit?.eventbridge) {
         ctx.addIssue({ code: "custom", path: ["routes", i, "source"], message: "a codecommit source needs codecommit.sns or codecommit.eventbridge" });
+      }
+      if (r.builder === "local" && !c.local) {
+        ctx.addIssue({ code: "custom", path: ["routes", i, "builder"], message: "builder local needs the local section" });
       }
       if ("github" in r.source && !c.github) {
         ctx.addIssue({ code: "custom", path: ["routes", i, "source"], message: "a github source needs the github section (webhookSecrets)" });

@@ -25,6 +25,8 @@ export function buildEnvironment(rule: RouteRule, event: SourceEvent, buildKey: 
     env.BUILDGATE_BASE_REF = event.pullRequest.baseRef;
     env.BUILDGATE_BASE_SHA = event.pullRequest.baseSha;
     env.BUILDGATE_HEAD_REF = event.pullRequest.headRef;
+    if (event.pullRequest.headRepository) env.BUILDGATE_HEAD_REPOSITORY = event.pullRequest.headRepository;
+    if (event.pullRequest.fromFork) env.BUILDGATE_FROM_FORK = "true";
   }
   return env;
 }

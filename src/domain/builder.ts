@@ -6,6 +6,8 @@ export interface StartRequest {
   readonly route?: string;
   readonly repository?: string;
   readonly sha?: string;
+  /** An inline buildspec (CodeBuild buildspecOverride). */
+  readonly buildspec?: string;
   readonly project: string;
   readonly sourceVersion: string;
   readonly env: Readonly<Record<string, string>>;

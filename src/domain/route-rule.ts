@@ -38,4 +38,6 @@ export interface RouteRule {
   readonly reportSkipped: boolean;
   readonly trust: TrustRule;
   readonly codecommit: CodeCommitReporting;
+  readonly builder: "codebuild" | "local";
+  readonly buildspec?: string;
 }

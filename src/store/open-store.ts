@@ -14,6 +14,7 @@ import { recordRoutingIn } from "./record-routing.js";
 import { createBoardQueries } from "./board-queries.js";
 import { createBuildQueries } from "./build-queries.js";
 import { createSessionRows } from "./session-rows.js";
+import { createSqliteDeliveryWriter } from "./sqlite-deliveries.js";
 import type { DeliveryRow, InsertOutcome, Store } from "./store.js";
 import { transact } from "./transact.js";
 
@@ -30,6 +31,9 @@ function sqlitePath(url: string): string {
   return path === "" ? ":memory:" : path;
 }
 
+// The better-sqlite3 handle behind a SQLite Kysely: the inbox writes through prepared statements.
+const sqliteHandles = new WeakMap<Kysely<Database>, SqliteDatabase.Database>();
+
 function createKysely(url: string, dialect: Dialect, poolSize: number): Kysely<Database> {
   if (dialect === "sqlite") {
     const path = sqlitePath(url);
@@ -40,7 +44,9 @@ function createKysely(url: string, dialect: Dialect, poolSize: number): Kysely<D
     db.pragma("synchronous = FULL");
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+    sqliteHandles.set(kysely, db);
+    return kysely;
   }
   const int8 = 20;
   const pool = new pg.Pool({
@@ -87,10 +93,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): Store {
+  const sqlite = sqliteHandles.get(db);
+  const insertSqlite = sqlite && createSqliteDeliveryWriter(db, sqlite, maxAttempts);
   return {
     dialect,
     jobs: createJobQueue(db, dialect, maxAttempts),
     async insertDeliveries(rows) {
+      if (insertSqlite) return insertSqlite(rows);
       return transact(db, dialect, async (trx) => {
         const outcomes: InsertOutcome[] = [];
         for (const d of rows) {

@@ -55,6 +55,7 @@ export function createCodeBuildBuilder(client: CodeBuildClient): Builder {
             projectName: req.project,
             sourceVersion: req.sourceVersion,
             idempotencyToken: req.idempotencyToken,
+            ...(req.buildspec ? { buildspecOverride: req.buildspec } : {}),
             environmentVariablesOverride: Object.entries(req.env).map(([name, value]) => ({ name, value, type: "PLAINTEXT" })),
           }),
         );

@@ -21,6 +21,7 @@ export class BuildLog {
   private outputBytes = 0;
   private truncated = false;
   private atLineStart = true;
+  private closing?: Promise<void>;
 
   constructor(
     path: string,
@@ -51,17 +52,18 @@ export class BuildLog {
     this.write(`[Container] ${formatLogTime(this.now())} ${message}\n`);
   }
 
-  /** Resolves once everything is on disk. */
+  /** Resolves once everything is on disk; later writes are dropped. Calling it again is harmless. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
+    this.closing ??= new Promise((resolve) => {
       if (this.stream.destroyed) return resolve();
-      this.stream.end(() => resolve());
       this.stream.once("error", () => resolve());
+      this.stream.end(() => resolve());
     });
+    return this.closing;
   }
 
   private write(data: Buffer | string): void {
-    if (data.length === 0) return;
+    if (data.length === 0 || this.closing) return;
     this.stream.write(data);
     const last = typeof data === "string" ? data.charCodeAt(data.length - 1) : data[data.length - 1];
     this.atLineStart = last === 0x0a;

@@ -44,15 +44,21 @@ export class PhaseTracker {
     this.enter(type);
   }
 
-  /** FINALIZING (when not already there), then COMPLETED with the build's final status. */
-  complete(status: EndStatus): void {
+  /**
+   * FINALIZING (when not already there), then COMPLETED with the build's final status. The log
+   * is flushed and closed before the record says COMPLETED: whoever sees a finished build (a
+   * poll, the board) finds its whole log.
+   */
+  async complete(status: EndStatus): Promise<void> {
     if (this.current !== "FINALIZING") {
       this.end("SUCCEEDED");
       this.enter("FINALIZING");
     }
-    this.end("SUCCEEDED");
-    completeBuild(this.record, status, this.now());
+    this.log.line("Phase complete: FINALIZING State: SUCCEEDED");
     this.log.line(`Build ${status === "SUCCEEDED" ? "succeeded" : `ended: ${status}`}`);
+    await this.log.close();
+    endPhase(this.record, "SUCCEEDED", this.now());
+    completeBuild(this.record, status, this.now());
     this.persist(this.record);
   }
 }

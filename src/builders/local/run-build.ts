@@ -58,19 +58,19 @@ export async function runBuild(job: BuildJob, deps: RunDeps): Promise<void> {
     signal.throwIfAborted();
     if ("error" in downloaded) {
       tracker.end("FAILED", downloaded.error);
-      return tracker.complete("FAILED");
+      return await tracker.complete("FAILED");
     }
     tracker.end("SUCCEEDED");
-    tracker.complete(await runSpec(job, downloaded.spec, o, log, tracker));
+    await tracker.complete(await runSpec(job, downloaded.spec, o, log, tracker));
   } catch (err) {
     if (signal.aborted) {
       const e = ending(signal.reason as AbortReason, o.timeoutMs);
       tracker.end(e.status, e.context);
-      tracker.complete(e.build);
+      await tracker.complete(e.build);
     } else {
       o.log?.warn({ err, buildId: job.record.id }, "local build failed in the runner");
       tracker.end("FAULT", { statusCode: "FAULT", message: (err as Error)?.message ?? String(err) });
-      tracker.complete("FAULT");
+      await tracker.complete("FAULT");
     }
   } finally {
     clearTimeout(timer);

@@ -5,7 +5,9 @@ import type { BoardUser } from "./board-user.js";
 
 const LOCAL_USER: BoardUser = { name: "local", role: "operator", via: "none" };
 
-const wantsJson = (path: string, accept: string | undefined) => path.startsWith("/api/") || (accept ?? "").includes("application/json");
+// The API and the live-update stream answer 401: a redirect to an HTML page means nothing to
+// fetch() or EventSource (and would make /events a post-login destination).
+const wantsJson = (path: string, accept: string | undefined) => path.startsWith("/api/") || /^\/events(\?|$)/.test(path) || /application\/json|text\/event-stream/.test(accept ?? "");
 
 /**
  * Everyone on the board must be signed in. With auth `none` (local development, loopback only)

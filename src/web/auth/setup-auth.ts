@@ -55,6 +55,12 @@ export function setupAuth(app: Express, config: Config, rows: SessionRows, log: 
       resave: false,
       saveUninitialized: false,
       rolling: false,
+      // An https publicUrl means TLS ends at a proxy in front of buildgate (which serves plain http).
+      // express-session withholds a Secure cookie on a request it thinks is insecure, and "trust
+      // proxy" is off, so without this no session cookie is ever sent and nobody can sign in.
+      // It trusts only X-Forwarded-Proto, only for this decision; the browser keeps a Secure cookie
+      // off plain http anyway.
+      ...(secure ? { proxy: true } : {}),
       cookie: { httpOnly: true, sameSite: "lax", secure, maxAge: ttlMs, path: "/" },
     }),
   );

@@ -22,6 +22,7 @@ export interface BoardDeps {
   readonly store: Store;
   readonly log: Logger;
   readonly wake: () => void;
+  readonly demo?: boolean;
   readonly now?: () => number;
 }
 
@@ -33,6 +34,7 @@ export interface BoardDeps {
 export function mountBoard(app: Express, deps: BoardDeps): () => void {
   app.set("views", `${ROOT}views`);
   app.set("view engine", "ejs");
+  app.locals.demo = deps.demo === true;
   const secure = deps.config.server.publicUrl.startsWith("https://");
   app.use(
     helmet({

@@ -23,6 +23,7 @@ export function makeRule(over: Partial<RouteRule> = {}): RouteRule {
     reportSkipped: false,
     trust: DEFAULT_TRUST,
     codecommit: { comments: true, approve: false, commentOnCommits: false },
+    builder: "codebuild",
     ...over,
   };
 }
