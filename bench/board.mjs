@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { fillBoardStore, GENERATOR_VERSION, REPOSITORIES, refreshBoardStore } from "./lib/board-data.mjs";
-import { benchConfig, ROOT, startBuildgate, tempDir } from "./lib/buildgate.mjs";
+import { benchConfig, distDir, ROOT, startBuildgate, tempDir } from "./lib/buildgate.mjs";
 import { startCodeBuildFake } from "./lib/fakes.mjs";
 import { summarize } from "./lib/stats.mjs";
 
@@ -14,7 +14,7 @@ const CACHE = join(ROOT, ".bench");
 
 /** The migrations as built, so a cached store is rebuilt when the schema changes. */
 function schemaHash() {
-  const dir = join(ROOT, "dist", "store", "migrations");
+  const dir = join(distDir(), "store", "migrations");
   const h = createHash("sha256").update(`generator ${GENERATOR_VERSION}`);
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".js")).sort()) h.update(f).update(readFileSync(join(dir, f)));
   return h.digest("hex").slice(0, 12);
@@ -30,7 +30,7 @@ async function boardStore(ctx, builds) {
     if (cached) for (const f of readdirSync(CACHE).filter((f) => f.startsWith(`board-${builds}-`))) rmSync(join(CACHE, f), { force: true });
     const building = `${path}.partial`;
     rmSync(building, { force: true });
-    const { openStore } = await import(pathToFileURL(join(ROOT, "dist", "store", "open-store.js")).href);
+    const { openStore } = await import(pathToFileURL(join(distDir(), "store", "open-store.js")).href);
     const store = await openStore({ url: `sqlite:${building}`, maxAttempts: 10 });
     await store.close();
     for (const suffix of ["-wal", "-shm"]) rmSync(building + suffix, { force: true });

@@ -3,7 +3,7 @@
 // test, < 2 minutes). Options: --only=ingest,e2e,board,tracking,scale-out  --strict (exit 2 on a MISS).
 // Prints every section, the goals with PASS/MISS, and writes .bench/latest.{json,md}.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -49,6 +49,14 @@ log(`buildgate bench (${machine.mode}) on ${machine.nproc} × ${machine.cpu}, No
 if (!existsSync(join(ROOT, "dist", "cli.js"))) {
   console.error("dist/cli.js is missing: run `npm run build` first (npm run bench does)");
   process.exit(1);
+}
+// Measure a private copy of the build (with the files it reads beside it): a rebuild of dist/
+// during the run must not change what is measured halfway.
+if (!process.env.BUILDGATE_BENCH_DIST) {
+  const snapshot = join(ROOT, ".bench", "snapshot");
+  rmSync(snapshot, { recursive: true, force: true });
+  for (const dir of ["dist", "views", "public", "config"]) if (existsSync(join(ROOT, dir))) cpSync(join(ROOT, dir), join(snapshot, dir), { recursive: true });
+  process.env.BUILDGATE_BENCH_DIST = join(snapshot, "dist");
 }
 
 const sections = { ingest: runIngest, e2e: runE2e, board: runBoard, tracking: runTracking, "scale-out": runScaleOut };

@@ -10,9 +10,10 @@ export async function runTracking(ctx) {
   const cb = await startCodeBuildFake();
   const tmp = tempDir("tracking");
   const idPrefix = "hello-ci:bench-";
-  for (let i = 0; i < builds; i++) cb.builds.set(`${idPrefix}${i}`, fakeBuild(`${idPrefix}${i}`, "hello-ci", "refs/heads/master"));
+  const startMs = Math.floor(Date.now() / 1000) * 1000;
+  for (let i = 0; i < builds; i++) cb.builds.set(`${idPrefix}${i}`, fakeBuild(`${idPrefix}${i}`, "hello-ci", "refs/heads/master", "SUBMITTED", startMs));
   try {
-    const r = await runJsonWorker(fileURLToPath(new URL("./lib/tracking-worker.mjs", import.meta.url)), { codebuildUrl: cb.url, builds, dir: tmp.dir, idPrefix }, { cpu: SERVER_CPU, env: { AWS_ACCESS_KEY_ID: "AKIDBENCH", AWS_SECRET_ACCESS_KEY: "bench-secret" } });
+    const r = await runJsonWorker(fileURLToPath(new URL("./lib/tracking-worker.mjs", import.meta.url)), { codebuildUrl: cb.url, builds, dir: tmp.dir, idPrefix, startMs }, { cpu: SERVER_CPU, env: { AWS_ACCESS_KEY_ID: "AKIDBENCH", AWS_SECRET_ACCESS_KEY: "bench-secret" } });
     for (const c of r.cycles) ctx.log(`tracking ${builds.toLocaleString("en-US")} in flight, ${c.name} cycle: ${c.batchGetBuilds} BatchGetBuilds calls (${c.ids} ids), ${c.changed ?? "?"} changed, ${c.ms.toFixed(0)} ms`);
     return { builds, cycles: r.cycles };
   } finally {

@@ -87,10 +87,14 @@
   }
 
   var page = document.querySelector("[data-build-page]");
+  // Only pages that show builds listen (not the sign-in or error pages, where /events answers 401).
+  if (!page && !document.querySelector('[data-live="builds"], [data-build-id]')) return;
+  // A filtered or older page does not take new builds on top: they may not belong there.
+  var filtered = /[?&](before|repository|route|ref|state)=[^&]/.test(location.search);
   var source = new EventSource("/events");
   source.addEventListener("build", function (ev) {
     var b = JSON.parse(ev.data);
-    if (!updateRows(b) && !page) addRow(b);
+    if (!updateRows(b) && !page && !filtered) addRow(b);
     if (page && page.getAttribute("data-build-page") === String(b.id)) refreshPhases(b.id);
   });
 })();

@@ -8,8 +8,14 @@ import { REPOSITORY, SECRET } from "./payloads.mjs";
 import { SERVER_CPU, startServer } from "./procs.mjs";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-// BENCH_CLI: another build of buildgate (an A/B experiment).
-export const CLI = process.env.BENCH_CLI ?? join(ROOT, "dist", "cli.js");
+
+/**
+ * The build under test: the snapshot of dist/ that run.mjs takes at start (a rebuild during the
+ * run must not change what is measured), else dist/ itself. BUILDGATE_BENCH_DIST names another
+ * build (an A/B experiment).
+ */
+export const distDir = () => process.env.BUILDGATE_BENCH_DIST ?? join(ROOT, "dist");
+const cli = () => join(distDir(), "cli.js");
 
 /** A temporary directory removed by `cleanup()`. */
 export function tempDir(tag) {
@@ -39,7 +45,7 @@ export async function startBuildgate({ dir, config, cpu = SERVER_CPU, env = {}, 
   return startServer({
     name,
     cpu,
-    args: [...nodeArgs, CLI, "serve", "--config", file],
+    args: [...nodeArgs, cli(), "serve", "--config", file],
     env: { PORT: "0", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", AWS_ACCESS_KEY_ID: "AKIDBENCH", AWS_SECRET_ACCESS_KEY: "bench-secret", AWS_REGION: "us-east-1", ...env },
     ready: /"url":"(http:\/\/[^"]+)".*"msg":"buildgate listening"/,
   });

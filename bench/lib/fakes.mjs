@@ -20,8 +20,8 @@ const close = (server) => new Promise((resolve) => {
 const NEXT_PHASE = { SUBMITTED: "QUEUED", QUEUED: "PROVISIONING", PROVISIONING: "DOWNLOAD_SOURCE", DOWNLOAD_SOURCE: "INSTALL", INSTALL: "PRE_BUILD", PRE_BUILD: "BUILD" };
 
 /** A build as BatchGetBuilds returns it (times in epoch seconds). */
-export function fakeBuild(id, projectName, sourceVersion, phase = "SUBMITTED") {
-  const start = Date.now() / 1000;
+export function fakeBuild(id, projectName, sourceVersion, phase = "SUBMITTED", startMs = Date.now()) {
+  const start = startMs / 1000;
   return {
     id,
     arn: `arn:aws:codebuild:us-east-1:123456789012:build/${id}`,

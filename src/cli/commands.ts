@@ -3,7 +3,6 @@ import { startBuildgate } from "../main.js";
 import { explainDelivery, formatExplained } from "../pipeline/explain-delivery.js";
 import { openStore } from "../store/open-store.js";
 import { hashPassword } from "../web/auth/password.js";
-import { demoSecret } from "../config/resolve-config-path.js";
 import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command } from "./command.js";
 import { describeRoutes, readConfig } from "./read-config.js";
 import { sendTest, sendTestDefaults } from "./send-test.js";
@@ -25,14 +24,13 @@ const serve: Command = {
   options: CONFIG_OPTION,
   async run({ values }) {
     const log = createLogger();
-    const { config, path, demo } = readConfig(str(values.config));
+    const { config, path, demo, secret } = readConfig(str(values.config));
     if (demo) {
-      const secret = demoSecret(process.env);
       log.warn({ config: path }, "DEMO MODE: no config/buildgate.yaml and no BUILDGATE_CONFIG, so the shipped demo config runs: SQLite in ./data, the local runner, statuses logged instead of posted");
-      if (secret.generated) out(`\nbuildgate demo webhook secret (kept in ${secret.file}): ${secret.secret}\n`);
-      out(`demo: open http://127.0.0.1:${config.server.port}/ and run \`npm run buildgate -- send-test push\` to start a build\n`);
+      if (secret?.generated) out(`\nbuildgate demo webhook secret (kept in ${secret.file}): ${secret.secret}\n`);
     }
     const gate = await startBuildgate({ config, log, demo });
+    if (demo) out(`\ndemo: open ${gate.url}/ and run \`npm run buildgate -- send-test push\` to start a build\n`);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

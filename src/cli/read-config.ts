@@ -3,10 +3,11 @@ import { loadConfig } from "../config/load-config.js";
 import { demoSecret, resolveConfigPath } from "../config/resolve-config-path.js";
 
 /** The config the CLI works with (the demo config, with its secret, when none is given or found). */
-export function readConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; path: string; demo: boolean } {
+export function readConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; path: string; demo: boolean; secret?: ReturnType<typeof demoSecret> } {
   const { path, demo } = resolveConfigPath(file, env);
-  const configEnv = demo ? { ...env, BUILDGATE_DEMO_SECRET: demoSecret(env).secret } : env;
-  return { config: loadConfig(path, configEnv), path, demo };
+  if (!demo) return { config: loadConfig(path, env), path, demo };
+  const secret = demoSecret(env);
+  return { config: loadConfig(path, { ...env, BUILDGATE_DEMO_SECRET: secret.secret }), path, demo, secret };
 }
 
 export function describeRoutes(config: Config): string {

@@ -26,9 +26,10 @@ const exited = (proc: ChildProcess) =>
   });
 
 /** Runs `buildgate serve` as a real process on a free port; resolves once it listens. */
-export async function spawnBuildgate(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<RunningBuildgate> {
-  const proc = spawn(process.execPath, [requireBuiltCli(), "serve", "--config", configPath], {
+export async function spawnBuildgate(configPath: string | undefined, env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunningBuildgate> {
+  const proc = spawn(process.execPath, [requireBuiltCli(), "serve", ...(configPath ? ["--config", configPath] : [])], {
     env: { PATH: process.env.PATH, PORT: "0", LOG_LEVEL: "info", AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "secret-test", AWS_REGION: "us-east-1", ...env },
+    ...(cwd ? { cwd } : {}),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -65,9 +66,9 @@ export async function spawnBuildgate(configPath: string, env: NodeJS.ProcessEnv 
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [requireBuiltCli(), ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [requireBuiltCli(), ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

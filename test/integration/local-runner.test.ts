@@ -69,6 +69,8 @@ describe("local runner: buildspec 0.2 semantics", () => {
     expect(at("> Phase context status code:  Message: ")).toBeGreaterThan(0);
     expect(at("> Phases found in YAML: 4")).toBeGreaterThan(0);
     expect(at("> Entering phase UPLOAD_ARTIFACTS")).toBeGreaterThan(at("> Phase complete: POST_BUILD State: SUCCEEDED"));
+    // The log is complete by the time a poll says the build finished.
+    expect(out.endsWith("Phase complete: FINALIZING State: SUCCEEDED\n[Container] 2026/11/26 10:00:00 Phase context status code:  Message: \n[Container] 2026/11/26 10:00:00 Build succeeded\n")).toBe(true);
   });
 
   it("records env.exported-variables as they were at the end (unset ones left out)", async () => {

@@ -49,7 +49,9 @@ export function createLocalBuilder(options: LocalBuilderOptions): LocalBuilder {
   };
 
   const launch = (job: BuildJob) => {
-    const done = runBuild(job, { options: o, slots, persist }).finally(() => active.delete(job.record.id));
+    const done = runBuild(job, { options: o, slots, persist })
+      .catch((err: unknown) => o.log?.warn({ err, buildId: job.record.id }, "local build runner crashed")) // runBuild records its own failures; this is a last resort
+      .finally(() => active.delete(job.record.id));
     active.set(job.record.id, { record: job.record, controller: job.controller, done });
   };
 

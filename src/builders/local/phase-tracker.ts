@@ -55,6 +55,7 @@ export class PhaseTracker {
       this.enter("FINALIZING");
     }
     this.log.line("Phase complete: FINALIZING State: SUCCEEDED");
+    this.log.line("Phase context status code:  Message: ");
     this.log.line(`Build ${status === "SUCCEEDED" ? "succeeded" : `ended: ${status}`}`);
     await this.log.close();
     endPhase(this.record, "SUCCEEDED", this.now());

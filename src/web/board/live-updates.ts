@@ -40,7 +40,12 @@ export function createLiveUpdates(ctx: BoardContext, log: Logger) {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
       res.write("retry: 3000\n\n");
       clients.add(res);
-      timer ??= setInterval(() => void tick(), POLL_MS);
+      if (!timer) {
+        // Nobody listened for a while: start from just before this page was rendered, not from
+        // every change since the last listener left (a flood of stale events).
+        since = Math.max(since, ctx.now() - 5_000);
+        timer = setInterval(() => void tick(), POLL_MS);
+      }
       req.on("close", () => {
         clients.delete(res);
         if (clients.size === 0 && timer) {
