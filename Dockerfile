@@ -17,11 +17,18 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
-RUN mkdir -p /app/data && chown -R node:node /app/data
+COPY views ./views
+COPY public ./public
+COPY examples ./examples
+# The local runner (builder: local) needs bash and git; CodeBuild deployments don't use them.
+RUN apt-get update && apt-get install -y --no-install-recommends bash git ca-certificates && rm -rf /var/lib/apt/lists/* \
+  && mkdir -p /app/data && chown -R node:node /app/data
 USER node
-VOLUME ["/app/data"]
+VOLUME ["/app/data", "/app/config"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# Mount your config at /app/config/buildgate.yaml or set BUILDGATE_CONFIG.
+# Mount your config at /app/config/buildgate.yaml or set BUILDGATE_CONFIG. Node runs as PID 1
+# and handles SIGTERM itself: stop accepting, finish the jobs in flight, exit.
+ENV PORT=8080
 ENTRYPOINT ["node", "dist/cli.js"]
 CMD ["serve"]
