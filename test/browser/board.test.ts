@@ -113,7 +113,6 @@ if (!existsSync(CHROMIUM)) {
     }, 60_000);
 
     afterAll(async () => {
-      if (process.env.BOARD_DEBUG) console.log(gate?.output().split("\n").filter((l) => /"status":4/.test(l)).join("\n"));
       await context?.close();
       await gate?.stop();
       await fake?.close();
