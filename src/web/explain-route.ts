@@ -43,7 +43,7 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
     const id = positiveInt(req.params.id);
     const d = id ? await ctx.store.getDelivery(id) : undefined;
     if (!d) throw new HttpError(404, "no such delivery");
-    let payload: unknown = null;
+    let payload: unknown;
     try {
       payload = redactPayload(JSON.parse(d.body));
     } catch {

@@ -72,7 +72,7 @@ export function toPhaseViews(b: BuildRow): PhaseView[] {
     const p = byType.get(type);
     const status = p?.status ?? (p ? (type === current && type !== "COMPLETED" ? "IN_PROGRESS" : type === "COMPLETED" ? "DONE" : "IN_PROGRESS") : "NOT_STARTED");
     const seconds = p?.durationSeconds ?? (p?.startedAt && p.endedAt ? Math.round((p.endedAt - p.startedAt) / 1000) : undefined);
-    return { type, status, duration: seconds !== undefined ? formatDuration(seconds * 1000) : "", tone: PHASE_TONE[status] ?? (status === "IN_PROGRESS" ? "pending" : "none") };
+    return { type, status, duration: seconds !== undefined ? formatDuration(seconds * 1000) : "", tone: PHASE_TONE[status] ?? (status === "IN_PROGRESS" ? "pending" : status === "DONE" ? "done" : "none") };
   });
 }
 

@@ -90,6 +90,7 @@ describe("parseConfig: valid configs", () => {
           env: { STAGE: "ci" },
           context: "ci/api",
           cancelSuperseded: { pullRequests: true, branches: false },
+          builder: "codebuild",
           reportSkipped: true,
           trust: { associations: ["OWNER", "MEMBER"], okToTestLabel: "safe-to-test", allowForks: true },
           codecommit: { comments: true, approve: false, commentOnCommits: false },
@@ -105,6 +106,7 @@ describe("parseConfig: valid configs", () => {
           env: {},
           context: "buildgate/releases",
           cancelSuperseded: { pullRequests: false, branches: false },
+          builder: "codebuild",
           reportSkipped: false,
           trust: DEFAULT_TRUST,
           codecommit: { comments: true, approve: false, commentOnCommits: false },
@@ -381,5 +383,20 @@ describe("parseConfig: values from the environment", () => {
     } catch (err) {
       expect((err as { problems: string[] }).problems).toEqual(["server.apiToken: environment variable A is not set", "github.webhookSecrets[0]: environment variable B is not set"]);
     }
+  });
+});
+
+describe("parseConfig: the local runner", () => {
+  const base = `github: { webhookSecrets: [s] }\n`;
+  it("needs the local section for a local route, and takes its defaults", () => {
+    const route = `routes: [{ name: a, source: { github: a/b }, on: [push], project: p1, builder: local, buildspec: "version: 0.2" }]\n`;
+    expect(() => parseConfig(base + route, {})).toThrow(/routes\[0\]\.builder: builder local needs the local section/);
+    const config = parseConfig(`${base}${route}local: { sources: { "a/b": { path: ./src } } }\n`, {});
+    expect(config.local).toEqual({ workDir: "./data/builds", concurrency: 2, timeoutMinutes: 60, maxLogBytes: 5 * 1024 * 1024, allowForkPullRequests: false, sources: { "a/b": { path: "./src" } } });
+    expect(config.routes[0]).toMatchObject({ builder: "local", buildspec: "version: 0.2" });
+  });
+
+  it("refuses a source that is neither a path nor a git URL", () => {
+    expect(() => parseConfig(`${base}local: { sources: { "a/b": { url: x } } }\n`, {})).toThrow(/local\.sources\.a\/b/);
   });
 });
