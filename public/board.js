@@ -1,10 +1,10 @@
+/* global window, document, location, fetch, EventSource */
 // buildgate board: live updates over Server-Sent Events. Progressive enhancement: every page works
 // without this script. Values from the server are set with textContent only (never innerHTML).
 (function () {
   "use strict";
   if (!("EventSource" in window)) return;
   var ICONS = { success: "✓", failure: "✗", pending: "●", error: "■" };
-  var PHASES_TONE = { SUCCEEDED: "success", FAILED: "failure", FAULT: "error", TIMED_OUT: "failure", STOPPED: "error" };
 
   function setState(el, b) {
     el.className = "state tone-" + b.tone;

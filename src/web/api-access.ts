@@ -5,18 +5,18 @@ import { HttpError } from "./http-error.js";
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 /**
- * The API when no board is configured: `Authorization: Bearer <server.apiToken>` when one is
- * set; without it, loopback clients only.
+ * The API when no board is configured (and /metrics, with `server.metricsToken`):
+ * `Authorization: Bearer <token>` when one is set; without it, loopback clients only.
  */
-export function requireApiAccess(apiToken: string | undefined): RequestHandler {
+export function requireApiAccess(apiToken: string | undefined, what = { name: "the API", setting: "server.apiToken" }): RequestHandler {
   return (req, _res, next) => {
     if (apiToken) {
       const header = req.header("authorization") ?? "";
       const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
       const expected = Buffer.from(apiToken);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, "missing or wrong API token", true, { "WWW-Authenticate": "Bearer" });
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, `missing or wrong bearer token (${what.setting})`, true, { "WWW-Authenticate": "Bearer" });
     } else if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) {
-      throw new HttpError(403, "the API is open to loopback clients only unless server.apiToken is set");
+      throw new HttpError(403, `${what.name} is open to loopback clients only unless ${what.setting} is set`);
     }
     next();
   };

@@ -1,6 +1,10 @@
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
+import type { CountDelivery } from "../metrics/metrics.js";
 import { HttpError } from "./http-error.js";
+
+// The intakes: a refused delivery is counted under its source (other paths would make labels unbounded).
+const WEBHOOK_SOURCE = /^\/webhooks\/(github|sns|eventbridge)\/?(?:\?|$)/;
 
 interface BodyParserError {
   status?: number;
@@ -20,11 +24,16 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, "internal error", false);
 }
 
-/** The one error middleware: status from the error, JSON body, never a stack or a header echoed. */
-export function createErrorMiddleware(log: Logger): ErrorRequestHandler {
+/**
+ * The one error middleware: status from the error, JSON body, never a stack or a header echoed.
+ * A webhook refused here is counted as `rejected_<status>` (4xx) or `failed_<status>` (5xx).
+ */
+export function createErrorMiddleware(log: Logger, countDelivery?: CountDelivery): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const httpError = toHttpError(err);
     if (httpError.status >= 500) log.error({ err, method: req.method, path: req.path }, "request failed");
+    const source = countDelivery && WEBHOOK_SOURCE.exec(req.originalUrl)?.[1];
+    if (source) countDelivery(source, httpError.status >= 500 ? `failed_${httpError.status}` : `rejected_${httpError.status}`);
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(httpError.headers)) res.setHeader(k, v);
     const message = httpError.expose ? httpError.message : "internal error";

@@ -133,6 +133,13 @@ export class BoardClient {
   }
 }
 
+/** The Location of a redirect (throws when there is none). */
+export function locationOf(res: request.Response): string {
+  const location = res.headers.location as string | undefined;
+  if (location === undefined) throw new Error(`no Location header (status ${res.status})`);
+  return location;
+}
+
 export function setCookies(res: request.Response): string[] {
   const raw = res.headers["set-cookie"] as string[] | string | undefined;
   return raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { get as httpGet, type IncomingMessage, type Server } from "node:http";
 import request from "supertest";
 import { createTestGate, type TestGate } from "../helpers/test-gate.js";
-import { API_TOKEN, BoardClient, boardYaml, hashBoardUsers, jobsOf, OPERATOR, seedBuild, seedDeadJob, sideEffects, signedIn, VIEWER, type BoardHashes } from "../helpers/board-gate.js";
+import { API_TOKEN, BoardClient, locationOf, boardYaml, hashBoardUsers, jobsOf, OPERATOR, seedBuild, seedDeadJob, sideEffects, signedIn, VIEWER, type BoardHashes } from "../helpers/board-gate.js";
 
 /** The status and headers of a streaming response, without waiting for its end. */
 async function peek(app: TestGate["app"], path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
@@ -144,14 +144,14 @@ describe("board access: anonymous, viewer, operator, API token", () => {
       const builds = (await gate.store.listBuilds({})).length;
       const res = await operator.post(`/builds/${seeded.buildId}/rebuild`, { _csrf: token });
       expect(res.status).toBe(303);
-      const newId = Number(/^\/builds\/(\d+)$/.exec(res.headers.location)?.[1]);
+      const newId = Number(/^\/builds\/(\d+)$/.exec(locationOf(res))?.[1]);
       expect(newId).toBeGreaterThan(seeded.running);
       expect((await gate.store.listBuilds({})).length).toBe(builds + 1);
       const [old, rebuilt] = [await gate.store.getBuild(seeded.buildId), await gate.store.getBuild(newId)];
       expect(rebuilt).toMatchObject({ route: old!.route, sha: old!.sha, repository: old!.repository, state: "pending" });
       expect(JSON.parse(rebuilt!.trigger!)).toEqual({ rebuildOf: seeded.buildId, actor: OPERATOR.username });
       expect(jobsOf(gate).filter((j) => j.kind === "start_build" && j.payload.buildId === newId && j.state === "queued")).toHaveLength(1);
-      const page = await operator.get(res.headers.location);
+      const page = await operator.get(locationOf(res));
       expect(page.status).toBe(200);
       expect(page.text).toContain(`rebuild of <a href="/builds/${seeded.buildId}">`);
     });
@@ -172,7 +172,7 @@ describe("board access: anonymous, viewer, operator, API token", () => {
       const deliveries = (await gate.store.listDeliveriesPage({ limit: 1000 })).length;
       const res = await operator.post(`/deliveries/${seeded.deliveryRowId}/replay`, { _csrf: token });
       expect(res.status).toBe(303);
-      const newId = Number(/^\/deliveries\/(\d+)$/.exec(res.headers.location)?.[1]);
+      const newId = Number(/^\/deliveries\/(\d+)$/.exec(locationOf(res))?.[1]);
       expect(newId).toBeGreaterThan(seeded.deliveryRowId);
       expect((await gate.store.listDeliveriesPage({ limit: 1000 })).length).toBe(deliveries + 1);
       const replayed = await gate.store.getDelivery(newId);

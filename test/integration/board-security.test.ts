@@ -1,6 +1,6 @@
 import request from "supertest";
 import { createTestGate, type TestGate } from "../helpers/test-gate.js";
-import { BoardClient, boardYaml, csrfOf, hashBoardUsers, OPERATOR, seedBuild, setCookies, sideEffects, signedIn, VIEWER, type BoardHashes } from "../helpers/board-gate.js";
+import { BoardClient, boardYaml, csrfOf, locationOf, hashBoardUsers, OPERATOR, seedBuild, setCookies, sideEffects, signedIn, VIEWER, type BoardHashes } from "../helpers/board-gate.js";
 
 const PUBLIC_URL = "http://board.test";
 
@@ -106,7 +106,7 @@ describe("board security", () => {
         expect(res.status).toBe(303);
         expect(res.headers.location).toBe(`/login?error=1&returnTo=${encodeURIComponent("/builds")}`);
         expect((await client.get("/")).status).toBe(303);
-        const form = await client.get(res.headers.location);
+        const form = await client.get(locationOf(res));
         expect(form.text).toContain("Sign-in failed");
         expect(form.text).toContain('name="returnTo" value="/builds"');
       }
@@ -286,8 +286,8 @@ describe("board security", () => {
       const client = new BoardClient(gate.app);
       const first = await client.get("//evil.example/builds");
       expect(first.status).toBe(303);
-      const returnTo = new URL(first.headers.location, PUBLIC_URL).searchParams.get("returnTo") ?? "";
-      const form = await client.get(first.headers.location);
+      const returnTo = new URL(locationOf(first), PUBLIC_URL).searchParams.get("returnTo") ?? "";
+      const form = await client.get(locationOf(first));
       const res = await client.post("/login", { _csrf: csrfOf(form.text)!, username: VIEWER.username, password: VIEWER.password, returnTo });
       expectSameSite(res.headers.location);
     });
@@ -374,7 +374,7 @@ describe("GitHub OAuth sign-in", () => {
     expect(login.text).toContain('href="/auth/github?returnTo=%2Fbuilds"');
     const res = await client.get("/auth/github?returnTo=%2Fbuilds");
     expect(res.status).toBe(302);
-    const url = new URL(res.headers.location);
+    const url = new URL(locationOf(res));
     expect(url.origin + url.pathname).toBe("https://github.com/login/oauth/authorize");
     expect(url.searchParams.get("client_id")).toBe("fake-client-id");
     expect(url.searchParams.get("scope")).toBe("read:org");
@@ -390,7 +390,7 @@ describe("GitHub OAuth sign-in", () => {
 
     const client = new BoardClient(gate.app);
     const start = await client.get("/auth/github");
-    const state = new URL(start.headers.location).searchParams.get("state")!;
+    const state = new URL(locationOf(start)).searchParams.get("state")!;
     for (const path of ["/auth/github/callback?code=x&state=wrong", "/auth/github/callback?code=x", `/auth/github/callback?code=x&state=${state}x`]) {
       const res = await client.get(path);
       expect({ path, status: res.status }).toEqual({ path, status: 403 });
