@@ -4,21 +4,21 @@ import { fileURLToPath } from "node:url";
 import { benchConfig, startBuildgate, tempDir } from "./lib/buildgate.mjs";
 import { startCodeBuildFake } from "./lib/fakes.mjs";
 import { ingestPayloads, SECRET } from "./lib/payloads.mjs";
-import { runJsonWorker, startServer } from "./lib/procs.mjs";
+import { cpuMs, runJsonWorker, SERVER_CPU, startServer, withCpu } from "./lib/procs.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const LOAD_WORKER = here("./lib/load-worker.mjs");
 const RATE = 1000;
 
 /** The three servers under test; each start is a fresh process (and a fresh store). */
-export function serverKinds(codebuildUrl) {
+export function serverKinds(codebuildUrl, env = {}) {
   const baseline = (name, script) => () => startServer({ name, args: [here(script)], env: { WEBHOOK_SECRET: SECRET }, ready: /listening (http\S+)/ });
   return {
     bare: baseline("bare node:http", "./baselines/bare-http.mjs"),
     express: baseline("express + @octokit/webhooks", "./baselines/express-octokit.mjs"),
     buildgate: async () => {
       const tmp = tempDir("ingest");
-      const srv = await startBuildgate({ dir: tmp.dir, config: benchConfig({ storeUrl: `sqlite:${tmp.dir}/buildgate.db`, codebuildUrl }) });
+      const srv = await startBuildgate({ dir: tmp.dir, env, config: benchConfig({ storeUrl: `sqlite:${tmp.dir}/buildgate.db`, codebuildUrl }) });
       return { ...srv, stop: () => srv.stop().finally(tmp.cleanup) };
     },
   };
@@ -37,6 +37,7 @@ export function load(mode, targets, payload, o) {
     durationSec: o.durationSec,
     warmupSec: o.warmupSec,
     rate: o.rate ?? RATE,
+    graceMs: o.graceMs,
     idPrefix: `${payload.name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
   });
 }
@@ -47,10 +48,22 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 async function once(start, mode, payload, o) {
   const srv = await start();
   try {
-    const r = await load(mode, [srv.url], payload, o);
-    return { ...r, ...srv.memory() };
+    const { result: r, cpu } = await withCpu([() => cpuMs(srv.pid)], () => load(mode, [srv.url], payload, o));
+    return { ...r, ...srv.memory(), serverCpu: cpu[0] };
   } finally {
     await srv.stop();
+  }
+}
+
+/** The inbox's write alone (store.insertDeliveries in one process on the server core). */
+async function storeWrite(ctx) {
+  const tmp = tempDir("store");
+  try {
+    const { results } = await runJsonWorker(here("./lib/store-worker.mjs"), { dir: tmp.dir, seconds: ctx.cfg.storeSec }, { cpu: SERVER_CPU });
+    for (const r of results) ctx.log(`ingest store write ${r.payload}, batches of ${r.batch}: ${Math.round(r.rowsPerSec)} deliveries/s, ${Math.round(r.usPerRow)} µs each`);
+    return results;
+  } finally {
+    tmp.cleanup();
   }
 }
 
@@ -58,7 +71,7 @@ export async function runIngest(ctx) {
   const { cfg, log } = ctx;
   const cb = await startCodeBuildFake();
   const kinds = serverKinds(cb.url);
-  const out = { payloads: {} };
+  const out = { payloads: {}, store: await storeWrite(ctx) };
   try {
     for (const payload of ingestPayloads()) {
       const res = { bytes: payload.bytes, saturation: {}, fixed: {} };
@@ -69,18 +82,18 @@ export async function runIngest(ctx) {
         for (const kind of Object.keys(kinds)) {
           const r = await once(kinds[kind], "saturate", payload, { durationSec: cfg.saturationSec, warmupSec: cfg.warmupSec });
           runs[kind].push(r);
-          log(`ingest ${payload.name} saturation ${kind} round ${round + 1}: ${Math.round(r.rps)} req/s, p99 ${r.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${r.peakMb.toFixed(0)} MB`);
+          log(`ingest ${payload.name} saturation ${kind} round ${round + 1}: ${Math.round(r.rps)} req/s, p99 ${r.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, errors ${r.errors}, peak RSS ${r.peakMb.toFixed(0)} MB, server CPU ${r.serverCpu.toFixed(0)}%`);
         }
       }
       for (const [kind, rs] of Object.entries(runs)) {
         const rps = median(rs.map((r) => r.rps));
         const mid = rs.find((r) => r.rps === rps);
-        res.saturation[kind] = { rps, p50: mid.p50, p99: mid.p99, non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors + r.timeouts, 0), peakMb: Math.max(...rs.map((r) => r.peakMb)), rounds: rs.map((r) => Math.round(r.rps)) };
+        res.saturation[kind] = { rps, p50: mid.p50, p99: mid.p99, serverCpu: mid.serverCpu, non2xx: rs.reduce((a, r) => a + r.non2xx, 0), errors: rs.reduce((a, r) => a + r.errors + r.timeouts, 0), peakMb: Math.max(...rs.map((r) => r.peakMb)), rounds: rs.map((r) => Math.round(r.rps)) };
       }
       // Fixed rate: an open-loop paced generator (latency from each request's due time), and
       // autocannon's overallRate for buildgate (bursty: see docs/benchmarks.md).
-      for (const kind of Object.keys(kinds)) {
-        const r = await once(kinds[kind], "paced", payload, { durationSec: cfg.fixedSec, warmupSec: cfg.warmupSec, rate: RATE });
+      for (const kind of ctx.quick ? ["buildgate"] : Object.keys(kinds)) {
+        const r = await once(kinds[kind], "paced", payload, { durationSec: cfg.fixedSec, warmupSec: cfg.warmupSec, rate: RATE, graceMs: cfg.graceMs });
         res.fixed[kind] = r;
         log(`ingest ${payload.name} ${RATE}/s paced ${kind}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.rps)} req/s ok, non-2xx ${r.non2xx}, errors ${r.errors}, unanswered ${r.timeouts}, peak RSS ${r.peakMb.toFixed(0)} MB`);
       }

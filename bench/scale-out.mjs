@@ -5,7 +5,7 @@ import { load } from "./ingest.mjs";
 import { benchConfig, startBuildgate, tempDir } from "./lib/buildgate.mjs";
 import { startCodeBuildFake } from "./lib/fakes.mjs";
 import { ingestPayloads } from "./lib/payloads.mjs";
-import { LOAD_CPU, SERVER_CPU } from "./lib/procs.mjs";
+import { cpuMs, cpuMsOf, LOAD_CPU, SERVER_CPU, withCpu } from "./lib/procs.mjs";
 
 const require = createRequire(import.meta.url);
 const pg = require("pg");
@@ -45,9 +45,11 @@ export async function runScaleOut(ctx) {
         for (let i = 0; i < replicas; i++) {
           servers.push(await startBuildgate({ dir: tmp.dir, name: `replica-${replicas}-${i}`, cpu: i === 0 ? SERVER_CPU : LOAD_CPU, config: benchConfig({ storeUrl, codebuildUrl: cb.url }) }));
         }
-        const r = await load("saturate", servers.map((s) => s.url), push, { durationSec: ctx.cfg.scaleOutSec, warmupSec: ctx.cfg.warmupSec });
-        out.replicas[replicas] = { ...r, peakMb: Math.max(...servers.map((s) => s.memory().peakMb)) };
-        ctx.log(`scale-out ${replicas} replica(s) on PostgreSQL: ${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, errors ${r.errors}`);
+        const probes = [...servers.map((s) => () => cpuMs(s.pid)), () => cpuMsOf("postgres")];
+        const { result: r, cpu } = await withCpu(probes, () => load("saturate", servers.map((s) => s.url), push, { durationSec: ctx.cfg.scaleOutSec, warmupSec: ctx.cfg.warmupSec }));
+        const replicaCpu = cpu.slice(0, -1);
+        out.replicas[replicas] = { ...r, peakMb: Math.max(...servers.map((s) => s.memory().peakMb)), replicaCpu, postgresCpu: cpu.at(-1) };
+        ctx.log(`scale-out ${replicas} replica(s) on PostgreSQL: ${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, errors ${r.errors}; CPU: replicas ${replicaCpu.map((c) => `${c.toFixed(0)}%`).join(" + ")}, PostgreSQL ${cpu.at(-1).toFixed(0)}%`);
       } finally {
         await Promise.all(servers.map((s) => s.stop()));
       }

@@ -6,6 +6,11 @@ import { createEventBridgeIntake } from "./intake/eventbridge-intake.js";
 import { createGithubIntake } from "./intake/github-intake.js";
 import { createSnsIntake, fetchSubscribeUrl } from "./intake/sns-intake.js";
 import type { CertificateSource } from "./intake/sns/cert-cache.js";
+import { countDeliveries } from "./metrics/count-deliveries.js";
+import { refuseWhileDraining, type DrainState } from "./metrics/drain-state.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import { createMetricsRoute } from "./metrics/metrics-route.js";
+import { readinessProblem } from "./metrics/readiness.js";
 import type { Store } from "./store/store.js";
 import { createErrorMiddleware } from "./web/error-middleware.js";
 import { linkOptionsOf } from "./web/board/board-context.js";
@@ -29,6 +34,10 @@ export interface AppDeps {
   readonly wake?: () => void;
   /** Confirms a verified SNS subscription (default: GET the SubscribeURL). */
   readonly confirmSubscription?: (url: URL) => Promise<void>;
+  /** The process's metrics (main.ts shares them with the job runner and adapters); default: a registry of this app's own. */
+  readonly metrics?: Metrics;
+  /** Set while shutting down: webhooks get 503 and /readyz fails. Default: never. */
+  readonly drain?: Pick<DrainState, "draining">;
 }
 
 function mountCodeCommit(app: Express, deps: AppDeps): void {
@@ -49,7 +58,11 @@ function mountCodeCommit(app: Express, deps: AppDeps): void {
 }
 
 /** The Express app, without listening: tests drive it directly. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(appDeps: AppDeps): Express {
+  const metrics = appDeps.metrics ?? createMetrics({ store: appDeps.store, log: appDeps.log });
+  const drain = appDeps.drain ?? { draining: false };
+  // Every intake stores through the counting inbox: deliveries by source and outcome.
+  const deps: AppDeps = { ...appDeps, inbox: countDeliveries(appDeps.inbox, metrics.countDelivery) };
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
@@ -59,14 +72,12 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    try {
-      await deps.store.ping();
-      res.json({ status: "ready" });
-    } catch (err) {
-      deps.log.error({ err }, "readiness check failed: store does not answer");
-      res.status(503).json({ status: "unavailable", error: "store does not answer" });
-    }
+    const problem = await readinessProblem({ store: deps.store, drain, log: deps.log });
+    if (problem) res.status(503).json({ status: "unavailable", error: problem });
+    else res.json({ status: "ready" });
   });
+  app.use("/metrics", createMetricsRoute(metrics.registry, deps.config.server.metricsToken));
+  app.use("/webhooks", refuseWhileDraining(drain));
 
   if (deps.config.github) {
     app.use("/webhooks/github", createGithubIntake({ secrets: deps.config.github.webhookSecrets, inbox: deps.inbox, log: deps.log, ...(deps.now ? { now: deps.now } : {}) }));
@@ -85,6 +96,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(() => {
     throw new HttpError(404, "not found");
   });
-  app.use(createErrorMiddleware(deps.log));
+  app.use(createErrorMiddleware(deps.log, metrics.countDelivery));
   return app;
 }

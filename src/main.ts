@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Logger } from "pino";
 import { createApp } from "./app.js";
 import { createCodeBuildBuilder, createCodeBuildClient } from "./builders/codebuild/codebuild-builder.js";
@@ -12,19 +12,27 @@ import { ConfigError } from "./config/config-error.js";
 import type { Builder } from "./domain/builder.js";
 import { createInbox } from "./intake/create-inbox.js";
 import { createCertificateSource } from "./intake/sns/cert-cache.js";
+import { drainProcess, trackRequests } from "./metrics/drain-process.js";
+import { createDrainState } from "./metrics/drain-state.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { createCodeCommitClient, createSdkCodeCommitApi } from "./providers/codecommit/sdk-codecommit-api.js";
 import { createHandlers } from "./pipeline/create-handlers.js";
 import { createJobRunner, type JobRunner } from "./pipeline/job-runner.js";
 import { isLeaseHolderGone } from "./pipeline/lease-holder.js";
+import { recoveryJobs } from "./pipeline/recovery-jobs.js";
 import { trackerJob } from "./pipeline/track-builds.js";
 import { createLoggingGithubApi } from "./providers/github/logging-github-api.js";
-import { createOctokit, createOctokitGithubApi } from "./providers/github/octokit-github-api.js";
+import { createOctokit, createOctokitGithubApi, observeRateLimit } from "./providers/github/octokit-github-api.js";
 import { openStore } from "./store/open-store.js";
 
 export interface Buildgate {
   readonly url: string;
   readonly server: Server;
-  /** Stops accepting, drains jobs in flight, closes the store. */
+  /**
+   * Graceful shutdown: webhooks get 503 and /readyz fails, then the server stops accepting and
+   * the jobs in flight finish (at most `jobs.drainSeconds`; the rest are released to the queue);
+   * then the local runner and the store close.
+   */
   close(): Promise<void>;
 }
 
@@ -66,10 +74,14 @@ function readPinnedCertificates(pinned: Readonly<Record<string, string>>): Map<s
 /** The composition root: store, adapters, job runner and HTTP server, wired once. */
 export async function startBuildgate(options: StartOptions): Promise<Buildgate> {
   const { config, log, builder } = options;
-  const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts });
+  const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts, onConnectionError: (err) => log.warn({ err: err.message }, "store connection lost; reconnecting") });
   const workerId = `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
   const local = builder ? undefined : localBuilderFromConfig(config, log);
-  const github = config.github?.auth ? createOctokitGithubApi(createOctokit(config.github)) : createLoggingGithubApi(log);
+  const metrics = createMetrics({ store, log });
+  const drain = createDrainState();
+  const octokit = config.github?.auth ? createOctokit(config.github) : undefined;
+  if (octokit) observeRateLimit(octokit, metrics.setGithubRateLimit);
+  const github = octokit ? createOctokitGithubApi(octokit) : createLoggingGithubApi(log);
   const codecommit = config.codecommit
     ? createSdkCodeCommitApi(createCodeCommitClient({ region: config.codecommit.region ?? config.aws.region, endpoint: config.aws.endpoints.codecommit, maxAttempts: config.aws.maxAttempts }))
     : undefined;
@@ -79,13 +91,14 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
     workerId,
     concurrency: config.jobs.concurrency,
     leaseMs: config.jobs.leaseSeconds * 1000,
+    onJobFinished: metrics.observeJob,
     handlers: createHandlers({
       config,
       store,
       log,
       github,
       ...(codecommit ? { codecommit } : {}),
-      builder: builder ?? createRouteBuilder({ codebuild: createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts })), ...(local ? { local } : {}), routes: config.routes }),
+      builder: builder ?? createRouteBuilder({ codebuild: createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts, onApiError: metrics.countCodeBuildError })), ...(local ? { local } : {}), routes: config.routes }),
       wake: () => runner.wake(),
     }),
   });
@@ -95,7 +108,9 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   if (released > 0) log.warn({ released }, "requeued jobs held by a process that is gone");
 
   // The tracker re-enqueues itself; make sure one exists (first start, or after it was dead-lettered).
-  const ensureTracker = () => store.jobs.ensure(trackerJob(), Date.now()).catch((err) => log.error({ err }, "could not schedule the tracker"));
+  // …and the recovery sweeps (stuck builds; GitHub redelivery when configured), singletons alike.
+  const ensureTracker = () =>
+    Promise.all([trackerJob(), ...recoveryJobs(config)].map((job) => store.jobs.ensure(job, Date.now()))).catch((err) => log.error({ err }, "could not schedule the tracker and sweeps"));
   await ensureTracker();
   const watchdog = setInterval(() => {
     void ensureTracker();
@@ -105,9 +120,11 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
 
   const inbox = createInbox(store, () => runner.wake());
   const snsCertificates = config.codecommit?.sns ? createCertificateSource({ pinned: readPinnedCertificates(config.codecommit.sns.pinnedCertificates) }) : undefined;
-  const app = createApp({ config, store, inbox, log, wake: () => runner.wake(), demo: options.demo === true, ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
+  const app = createApp({ config, store, inbox, log, metrics, drain, wake: () => runner.wake(), demo: options.demo === true, ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
   const host = boardHost(config, log);
-  const server = app.listen(config.server.port, host);
+  // Node enforces headersTimeout/requestTimeout (set below) only when it checks connections,
+  // every 30 s by default: a slowloris client would hold its socket three times longer.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, app).listen(config.server.port, host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
@@ -116,6 +133,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
+  const requests = trackRequests(server);
   runner.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -129,11 +147,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
       closing ??= (async () => {
         clearInterval(watchdog);
         (app.locals.closeBoard as (() => void) | undefined)?.();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
-        await runner.stop();
+        await drainProcess({ drain, server, requests, runner, queue: store.jobs, workerId, drainMs: config.jobs.drainSeconds * 1000, log });
         await local?.close();
         await store.close();
       })();

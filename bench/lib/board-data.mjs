@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 const require = createRequire(import.meta.url);
 const Database = require("better-sqlite3");
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const REPOSITORIES = Array.from({ length: 40 }, (_, i) => `acme/svc-${String(i).padStart(2, "0")}`);
 export const ROUTES = ["ci", "lint", "deploy"];
 export const IN_FLIGHT = 200;
@@ -103,8 +103,9 @@ export function fillBoardStore(path, { builds, now = Date.now(), onProgress = ()
       const repository = REPOSITORIES[k % REPOSITORIES.length];
       const route = ROUTES[Math.floor(k / REPOSITORIES.length) % ROUTES.length];
       const kind = rnd();
-      const pr = kind < 0.3 ? 1 + Math.floor(rnd() * 4000) : null;
-      const ref = pr !== null ? "refs/heads/main" : kind < 0.7 ? "refs/heads/main" : `refs/heads/feature/f-${Math.floor(rnd() * 300)}`;
+      // 30% pull requests (400 per repository), 40% main, 30% feature branches (50 per repository).
+      const pr = kind < 0.3 ? 1 + Math.floor(rnd() * 400) : null;
+      const ref = pr !== null ? "refs/heads/main" : kind < 0.7 ? "refs/heads/main" : `refs/heads/feature/f-${Math.floor(rnd() * 50)}`;
       const commit = sha(`c${k}`);
       const event = pr !== null ? "pull_request" : "push";
       const deliveryRow = 2 * k + 1;
@@ -149,10 +150,20 @@ export function fillBoardStore(path, { builds, now = Date.now(), onProgress = ()
       select repository, case when pull_request is null then ref else 'pr#' || pull_request end, route, max(id), max(updated_at)
       from builds group by 1, 2, 3`);
   }
-  db.exec("analyze");
+  // No ANALYZE: buildgate never runs it, so the planner sees what it sees in production.
   db.pragma("journal_mode = WAL");
   db.close();
   return { builds, deliveries: 2 * builds, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The migrations a store has applied. */
+export function appliedMigrations(path) {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare("select name from kysely_migration order by name").all().map((r) => r.name);
+  } finally {
+    db.close();
+  }
 }
 
 /** Makes the newest builds in flight again (a cached store ages between runs) and clears jobs. */

@@ -17,10 +17,23 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const distDir = () => process.env.BUILDGATE_BENCH_DIST ?? join(ROOT, "dist");
 const cli = () => join(distDir(), "cli.js");
 
-/** A temporary directory removed by `cleanup()`. */
+const temps = new Set();
+
+/** A temporary directory removed by `cleanup()` (or by `removeTempDirs()` when a run is interrupted). */
 export function tempDir(tag) {
   const dir = mkdtempSync(join(tmpdir(), `buildgate-bench-${tag}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  temps.add(dir);
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      temps.delete(dir);
+    },
+  };
+}
+
+export function removeTempDirs() {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
@@ -39,7 +52,7 @@ export function benchConfig({ storeUrl, codebuildUrl, githubUrl, extra = {} }) {
 }
 
 /** Writes `config` to `dir` and starts `buildgate serve` on the server core. */
-export async function startBuildgate({ dir, config, cpu = SERVER_CPU, env = {}, name = "buildgate", nodeArgs = [] }) {
+export async function startBuildgate({ dir, config, cpu = SERVER_CPU, env = {}, name = "buildgate", nodeArgs = [], timeoutMs }) {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, stringify(config));
   return startServer({
@@ -48,5 +61,6 @@ export async function startBuildgate({ dir, config, cpu = SERVER_CPU, env = {}, 
     args: [...nodeArgs, cli(), "serve", "--config", file],
     env: { PORT: "0", LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info", AWS_ACCESS_KEY_ID: "AKIDBENCH", AWS_SECRET_ACCESS_KEY: "bench-secret", AWS_REGION: "us-east-1", ...env },
     ready: /"url":"(http:\/\/[^"]+)".*"msg":"buildgate listening"/,
+    ...(timeoutMs ? { timeoutMs } : {}),
   });
 }

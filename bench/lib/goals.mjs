@@ -1,7 +1,7 @@
 // The issue's goals, judged on one run's results: PASS, MISS or "not measured".
 
 const pct = (x) => `${x.toFixed(2)}×`;
-const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : "never (within the wait)");
+const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : "not seen within the wait");
 const verdict = (ok) => (ok ? "PASS" : "MISS");
 const NOT = (why) => ({ status: "not measured", value: why });
 

@@ -1,10 +1,10 @@
 // The load generator, run as its own process on its own core. Input (stdin JSON):
 // { mode: "saturate" | "rate" | "paced", targets: [url], path, event, body, signature,
-//   connections, durationSec, warmupSec, rate, idPrefix }
+//   connections, durationSec, warmupSec, rate, graceMs, idPrefix }
 // Output (last stdout line): { rps, ok, non2xx, errors, p50, p99, ... } — latencies in ms.
 import autocannon from "autocannon";
 import { pacedLoad } from "./paced.mjs";
-import { readStdinJson } from "./procs.mjs";
+import { printJson, readStdinJson } from "./procs.mjs";
 import { summarize } from "./stats.mjs";
 
 const input = await readStdinJson();
@@ -47,6 +47,7 @@ async function paced(phase, durationSec) {
     url,
     rate: input.rate,
     durationMs: durationSec * 1000,
+    graceMs: phase === "warm" ? 1000 : (input.graceMs ?? 5000),
     request: () => ({ path: input.path, headers: { ...baseHeaders, "x-github-delivery": nextId(phase) }, body: input.body }),
   });
   const ok = r.statuses.filter((s) => s >= 200 && s < 300).length;
@@ -56,9 +57,9 @@ async function paced(phase, durationSec) {
 
 if (input.mode === "paced") {
   if (input.warmupSec > 0) await paced("warm", input.warmupSec);
-  console.log(JSON.stringify(await paced("run", input.durationSec)));
+  printJson(await paced("run", input.durationSec));
 } else {
   const rate = input.mode === "rate" ? input.rate : undefined;
   if (input.warmupSec > 0) await cannon("warm", input.warmupSec, rate);
-  console.log(JSON.stringify(await cannon("run", input.durationSec, rate)));
+  printJson(await cannon("run", input.durationSec, rate));
 }

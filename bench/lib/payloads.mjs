@@ -12,7 +12,7 @@ function examplesOf(event) {
   definitions ??= JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples/api.github.com/index.json"), "utf8"));
   const def = definitions.find((d) => d.name === event);
   if (!def) throw new Error(`no examples for ${event}`);
-  return structuredClone(def.examples);
+  return JSON.parse(JSON.stringify(def.examples));
 }
 
 const largest = (examples) => examples.reduce((a, b) => (JSON.stringify(b).length > JSON.stringify(a).length ? b : a));
@@ -37,7 +37,7 @@ export function ingestPayloads() {
 /** A push of a new commit (unique sha per `n`), so every delivery builds once. */
 export function uniquePush(base, n, tag) {
   const sha = createHmac("sha1", tag).update(String(n)).digest("hex");
-  const body = structuredClone(base);
+  const body = JSON.parse(JSON.stringify(base));
   body.after = sha;
   body.head_commit.id = sha;
   if (body.commits[0]) body.commits[0].id = sha;

@@ -2,28 +2,34 @@
 import { fmt, fmtInt } from "./stats.mjs";
 
 const lat = (x) => (Number.isFinite(x) ? fmt(x, x < 10 ? 2 : 1) : Number.isNaN(x) ? "—" : "∞");
-const waitMs = (x, waited) => (Number.isFinite(x) ? fmt(x, 1) : `> ${Math.round(waited / 1000)} s`);
+// Infinity: the arrival was not seen by the end of the wait after the last delivery.
+const waitMs = (x) => (Number.isFinite(x) ? fmt(x, 1) : "not seen");
 
 /** Tables as arrays of rows (first row: header). */
 export function tables(r) {
   const out = [];
   const ing = r.ingest?.payloads;
   if (ing) {
-    const rows = [["payload", "server", "req/s (saturation)", "× bare", "× express", "p50 ms", "p99 ms", "non-2xx + errors", "peak RSS MB", "p50 / p99 ms at 1,000/s"]];
+    const rows = [["payload", "server", "req/s (saturation)", "× bare", "× express", "p50 ms", "p99 ms", "non-2xx + errors", "server CPU", "peak RSS MB", "p50 / p99 ms at 1,000/s"]];
     for (const [name, p] of Object.entries(ing)) {
       for (const kind of ["bare", "express", "buildgate"]) {
         const s = p.saturation[kind];
-        const f = p.fixed[kind];
-        rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, kind, fmtInt(s.rps), fmt(s.rps / p.saturation.bare.rps, 2), fmt(s.rps / p.saturation.express.rps, 2), lat(s.p50), lat(s.p99), String(s.non2xx + s.errors), fmt(s.peakMb, 0), `${lat(f.p50)} / ${lat(f.p99)}${f.timeouts ? ` (${f.timeouts} unanswered)` : ""}`]);
+        const f = p.fixed[kind] ?? { p50: NaN, p99: NaN };
+        rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, kind, fmtInt(s.rps), fmt(s.rps / p.saturation.bare.rps, 2), fmt(s.rps / p.saturation.express.rps, 2), lat(s.p50), lat(s.p99), String(s.non2xx + s.errors), `${fmt(s.serverCpu, 0)}%`, fmt(s.peakMb, 0), `${lat(f.p50)} / ${lat(f.p99)}${f.timeouts ? ` (${f.timeouts} unanswered)` : ""}`]);
       }
       const ac = p.fixed.buildgateAutocannon;
-      if (ac) rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, "buildgate, autocannon overallRate", "", "", "", "", "", String(ac.non2xx + ac.errors), fmt(ac.peakMb, 0), `${lat(ac.p50)} / ${lat(ac.p99)}`]);
+      if (ac) rows.push([`${name} (${(p.bytes / 1024).toFixed(1)} KB)`, "buildgate, autocannon overallRate", "", "", "", "", "", String(ac.non2xx + ac.errors), "", fmt(ac.peakMb, 0), `${lat(ac.p50)} / ${lat(ac.p99)}`]);
     }
     out.push({ title: "Ingest", rows });
+    if (r.ingest.store) {
+      const st = [["payload", "batch", "deliveries/s", "µs per delivery"]];
+      for (const x of r.ingest.store) st.push([x.payload, String(x.batch), fmtInt(x.rowsPerSec), fmtInt(x.usPerRow)]);
+      out.push({ title: "Inbox write alone (store.insertDeliveries, SQLite, synchronous=FULL)", rows: st });
+    }
   }
   if (r.e2e) {
     const rows = [["rate", "deliveries", "→ StartBuild p50 ms", "→ StartBuild p99 ms", "StartBuilds arrived", "→ pending p50 ms (first 30)", "→ pending p99 ms (first 30)", "pending statuses arrived (all)"]];
-    for (const x of r.e2e.rates) rows.push([`${x.rate}/s`, String(x.deliveries), waitMs(x.startBuild.p50, x.waitedMs), waitMs(x.startBuild.p99, x.waitedMs), `${x.startBuild.arrived}/${x.startBuild.of}`, waitMs(x.pendingFirst.p50, 10_000), waitMs(x.pendingFirst.p99, 10_000), `${x.pendingAll.arrived}/${x.pendingAll.of}`]);
+    for (const x of r.e2e.rates) rows.push([`${x.rate}/s`, String(x.deliveries), waitMs(x.startBuild.p50), waitMs(x.startBuild.p99), `${x.startBuild.arrived}/${x.startBuild.of}`, waitMs(x.pendingFirst.p50), waitMs(x.pendingFirst.p99), `${x.pendingAll.arrived}/${x.pendingAll.of}`]);
     out.push({ title: "End to end", rows });
   }
   if (r.board?.available) {
@@ -37,8 +43,8 @@ export function tables(r) {
     out.push({ title: `Tracking (${fmtInt(r.tracking.builds)} in-flight builds)`, rows });
   }
   if (r.scaleOut?.available) {
-    const rows = [["replicas", "req/s", "p50 ms", "p99 ms", "non-2xx + errors"]];
-    for (const [n, x] of Object.entries(r.scaleOut.replicas)) rows.push([n, fmtInt(x.rps), lat(x.p50), lat(x.p99), String(x.non2xx + x.errors)]);
+    const rows = [["replicas", "req/s", "p50 ms", "p99 ms", "non-2xx + errors", "replica CPU", "PostgreSQL CPU"]];
+    for (const [n, x] of Object.entries(r.scaleOut.replicas)) rows.push([n, fmtInt(x.rps), lat(x.p50), lat(x.p99), String(x.non2xx + x.errors), x.replicaCpu.map((c) => `${fmt(c, 0)}%`).join(" + "), `${fmt(x.postgresCpu, 0)}%`]);
     out.push({ title: "Scale-out on PostgreSQL (push)", rows });
   }
   out.push({ title: "Goals", rows: [["goal", "result", "measured"], ...r.goals.map((g) => [g.goal, g.status, g.value])] });

@@ -2,12 +2,13 @@
 // holding `builds` in-flight builds, against the CodeBuild fake at `codebuildUrl`, for three
 // cycles: two steady ones (nothing changed) and one where every build changed phase.
 // Input (stdin JSON): { codebuildUrl, builds, dir, idPrefix }. Output: the cycles.
+/* global fetch */
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { distDir } from "./buildgate.mjs";
-import { readStdinJson } from "./procs.mjs";
+import { printJson, readStdinJson } from "./procs.mjs";
 
 const require = createRequire(import.meta.url);
 const Database = require("better-sqlite3");
@@ -52,4 +53,4 @@ for (const name of ["steady", "steady again", "all changed"]) {
   cycles.push({ name, ms, batchGetBuilds: after.BatchGetBuilds - before.BatchGetBuilds, ids: after.batchIds - before.batchIds, builds: summary.builds, changed: summary.changed, failedCalls: summary.failedCalls });
 }
 await store.close();
-console.log(JSON.stringify({ cycles }));
+printJson({ cycles });

@@ -6,7 +6,8 @@ const LOCAL_PREFIX = "local:";
 
 /**
  * One Builder for the pipeline that sends each build to its route's builder (CodeBuild or the
- * local runner) and adds the route's inline buildspec. Polls and stops go by build id.
+ * local runner) and adds the route's inline buildspec. Polls and stops go by build id; looking a
+ * build up by key goes by route, like starting it.
  */
 export function createRouteBuilder(o: { codebuild: Builder; local?: Builder; routes: readonly RouteRule[] }): Builder {
   const routes = new Map(o.routes.map((r) => [r.name, r]));
@@ -28,5 +29,9 @@ export function createRouteBuilder(o: { codebuild: Builder; local?: Builder; rou
       return { snapshots: results.flatMap((r) => r.snapshots), notFound: results.flatMap((r) => r.notFound) };
     },
     stop: (id) => (id.startsWith(LOCAL_PREFIX) ? localBuilder().stop(id) : o.codebuild.stop(id)),
+    async findByKey(project, key, since, route) {
+      const builder = route && routes.get(route)?.builder === "local" ? localBuilder() : o.codebuild;
+      return builder.findByKey?.(project, key, since, route);
+    },
   };
 }

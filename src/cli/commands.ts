@@ -20,7 +20,9 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const serve: Command = {
   name: "serve",
   summary: "run the gateway (the default command)",
-  usage: `buildgate serve [--config FILE]\n\n${CONFIG_HELP}\n\nStops on SIGTERM/SIGINT: stops accepting, finishes the jobs in flight, closes the store.`,
+  usage: `buildgate serve [--config FILE]\n\n${CONFIG_HELP}\n\nStops on SIGTERM/SIGINT: refuses new webhooks (503) and fails /readyz, stops accepting, finishes
+the jobs in flight (at most jobs.drainSeconds, then releases them to the queue), closes the store
+and exits 0. A second signal, or jobs.drainSeconds + 5 s without finishing, exits 1.`,
   options: CONFIG_OPTION,
   async run({ values }) {
     const log = createLogger();
@@ -33,11 +35,27 @@ const serve: Command = {
     if (demo) out(`\ndemo: open ${gate.url}/ and run \`npm run buildgate -- send-test push\` to start a build\n`);
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        log.warn({ signal }, "second signal: exiting now");
+        process.exit(EXIT.failed);
+      }
       stopping = true;
-      log.info({ signal }, "shutting down");
-      setTimeout(() => process.exit(EXIT.failed), 25_000).unref();
-      void gate.close().then(() => process.exit(EXIT.ok));
+      const boundMs = config.jobs.drainSeconds * 1000 + 5_000;
+      log.info({ signal, boundMs }, "shutting down");
+      setTimeout(() => {
+        log.error({ boundMs }, "shutdown took too long: exiting");
+        process.exit(EXIT.failed);
+      }, boundMs).unref();
+      gate.close().then(
+        () => {
+          log.info("shut down");
+          process.exit(EXIT.ok);
+        },
+        (err: unknown) => {
+          log.error({ err }, "shutdown failed");
+          process.exit(EXIT.failed);
+        },
+      );
     };
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));

@@ -3,12 +3,20 @@ import type { BoardConfig } from "./board-schema.js";
 
 /** The parsed, defaulted, readonly configuration the rest of the code sees. */
 export interface Config {
-  readonly server: { readonly port: number; readonly host: string; readonly publicUrl: string; readonly apiToken?: string };
+  readonly server: { readonly port: number; readonly host: string; readonly publicUrl: string; readonly apiToken?: string; readonly metricsToken?: string };
   readonly store: { readonly url: string };
   readonly github?: {
     readonly webhookSecrets: readonly string[];
     readonly apiUrl: string;
     readonly auth?: { readonly token: string } | { readonly appId: string | number; readonly privateKeyPath: string; readonly installationId: string | number };
+    readonly redelivery?: {
+      readonly enabled: boolean;
+      readonly hookId?: number;
+      readonly org?: string;
+      readonly lookbackHours: number;
+      readonly intervalMinutes: number;
+      readonly maxPerRun: number;
+    };
   };
   readonly codecommit?: {
     readonly region?: string;
@@ -25,7 +33,7 @@ export interface Config {
     readonly sources: Readonly<Record<string, { readonly path: string } | { readonly git: string }>>;
   };
   readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string }; readonly maxAttempts: number };
-  readonly tracking: { readonly pollIntervalSeconds: number };
-  readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number };
+  readonly tracking: { readonly pollIntervalSeconds: number; readonly stuckAfterMinutes: number; readonly sweepIntervalSeconds: number };
+  readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number; readonly drainSeconds: number };
   readonly routes: readonly RouteRule[];
 }

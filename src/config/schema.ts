@@ -16,6 +16,8 @@ export const ConfigSchema = z
         host: nonEmpty.default("0.0.0.0"),
         publicUrl: httpUrl.optional(),
         apiToken: nonEmpty.optional(),
+        /** Bearer token for /metrics; without it /metrics answers loopback clients only. */
+        metricsToken: nonEmpty.optional(),
       })
       .default({ port: 8080, host: "0.0.0.0" }),
     store: z
@@ -31,7 +33,22 @@ export const ConfigSchema = z
             z.strictObject({ appId: z.union([z.number().int(), nonEmpty]), privateKeyPath: nonEmpty, installationId: z.union([z.number().int(), nonEmpty]) }),
           ])
           .optional(),
+        /** Ask GitHub to redeliver deliveries that failed (buildgate down or unreachable). */
+        redelivery: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            /** The hook to sweep; without it, the hooks whose URL is `<server.publicUrl>/webhooks/github`. */
+            hookId: z.number().int().positive().optional(),
+            /** An organization webhook instead of each routed repository's. */
+            org: nonEmpty.optional(),
+            /** GitHub keeps deliveries 3 days. */
+            lookbackHours: z.number().min(1).max(72).default(72),
+            intervalMinutes: z.number().min(1).max(1440).default(10),
+            maxPerRun: z.number().int().min(1).max(1000).default(50),
+          })
+          .optional(),
       })
+      .refine((g) => !g.redelivery?.enabled || g.auth !== undefined, { message: "redelivery needs github.auth (a token or App that can read the hook's deliveries)", path: ["redelivery"] })
       .optional(),
     codecommit: z
       .strictObject({
@@ -77,14 +94,23 @@ export const ConfigSchema = z
         maxAttempts: z.number().int().min(1).max(10).default(3),
       })
       .default({ region: "us-east-1", endpoints: {}, maxAttempts: 3 }),
-    tracking: z.strictObject({ pollIntervalSeconds: z.number().min(1).max(3600).default(15) }).default({ pollIntervalSeconds: 15 }),
+    tracking: z
+      .strictObject({
+        pollIntervalSeconds: z.number().min(1).max(3600).default(15),
+        /** A build in flight longer than this (CodeBuild's queue timeout: 8 h) is checked by the sweep. */
+        stuckAfterMinutes: z.number().min(15).max(2880).default(480),
+        sweepIntervalSeconds: z.number().min(5).max(3600).default(60),
+      })
+      .default({ pollIntervalSeconds: 15, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 }),
     jobs: z
       .strictObject({
         concurrency: z.number().int().min(1).max(64).default(4),
         maxAttempts: z.number().int().min(1).max(100).default(10),
         leaseSeconds: z.number().int().min(5).max(3600).default(60),
+        /** On SIGTERM, how long jobs in flight may take to finish before they are released to the queue. */
+        drainSeconds: z.number().min(0).max(300).default(20),
       })
-      .default({ concurrency: 4, maxAttempts: 10, leaseSeconds: 60 }),
+      .default({ concurrency: 4, maxAttempts: 10, leaseSeconds: 60, drainSeconds: 20 }),
     routes: z.array(RouteSchema).default([]),
   })
   .superRefine((c, ctx) => {

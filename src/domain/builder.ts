@@ -27,7 +27,7 @@ export interface PollResult {
   readonly notFound: readonly string[];
 }
 
-/** Starts, follows and stops builds. Implemented by CodeBuild (and, later, the local runner). */
+/** Starts, follows and stops builds. Implemented by CodeBuild and the local runner. */
 export interface Builder {
   /**
    * Starts one build. Throws a BuilderError: `retryable` false means the request can never
@@ -38,6 +38,16 @@ export interface Builder {
   poll(buildIds: readonly string[]): Promise<PollResult>;
   /** Stops a build; stopping a build that already finished is not an error. */
   stop(buildId: string): Promise<void>;
+  /**
+   * The build of `project` carrying `BUILDGATE_BUILD_KEY=key` that started at or after `since`
+   * (epoch ms), or undefined when there is none. Used before starting a build again once the
+   * idempotency token's window (CodeBuild: 5 minutes) may have passed, so a build that an earlier
+   * attempt started is found instead of started twice. Looks back a bounded number of builds
+   * (newest first): "undefined" means none was found there. `route` lets a builder that
+   * dispatches by route pick the right one. Throws a BuilderError. Builders without it rely on
+   * their idempotency token alone.
+   */
+  findByKey?(project: string, key: string, since: number, route?: string): Promise<StartedBuild | undefined>;
   /** How many ids one poll call takes (CodeBuild BatchGetBuilds: 100). */
   readonly maxPollBatch: number;
 }

@@ -5,8 +5,16 @@ import { DeferJobError, PermanentJobError, RetryLaterError } from "./job-errors.
 
 export interface JobContext {
   readonly job: JobRow;
+  /**
+   * This job's logger: it carries jobId, jobKind and the buildId / deliveryRowId of the payload.
+   * A handler that learns more (the delivery id) adds it with `log.setBindings`, so every later
+   * line about the job carries it, the runner's retry and dead-letter lines included.
+   */
   readonly log: Logger;
 }
+
+/** How a job's run ended: `done`, `retried` (back to the queue with backoff), `deferred` (waited without counting the attempt) or `dead`. */
+export type JobResult = "done" | "retried" | "deferred" | "dead";
 
 /** How one kind of job runs. `onGiveUp` runs when the job goes to dead letters, so nothing stays stuck. */
 export interface JobHandler {
@@ -26,18 +34,36 @@ export interface JobRunnerOptions {
   readonly backoffBaseMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
+  /** Told of every run that ended (metrics). */
+  readonly onJobFinished?: (kind: string, result: JobResult, seconds: number) => void;
 }
 
 export interface JobRunner {
   start(): void;
   /** New jobs are due: claim them now instead of at the next poll. */
   wake(): void;
-  /** Stops claiming and waits for the jobs in flight. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming and waits for the jobs in flight, at most `timeoutMs` when given; resolves
+   * with how many were still running then (the caller releases them to the queue).
+   */
+  stop(timeoutMs?: number): Promise<number>;
   readonly inFlight: () => number;
 }
 
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
+
+/** The ids a job's payload names, for its log lines (a malformed payload names none). */
+function subjectOf(payload: string): Record<string, number> {
+  try {
+    const p = JSON.parse(payload) as Record<string, unknown> | null;
+    const ids: Record<string, number> = {};
+    if (typeof p?.buildId === "number") ids.buildId = p.buildId;
+    if (typeof p?.deliveryRowId === "number") ids.deliveryRowId = p.deliveryRowId;
+    return ids;
+  } catch {
+    return {};
+  }
+}
 
 export function createJobRunner(o: JobRunnerOptions): JobRunner {
   const now = o.now ?? Date.now;
@@ -50,11 +76,11 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
-  async function finish(job: JobRow, handler: JobHandler | undefined, err: unknown, log: Logger): Promise<void> {
+  async function finish(job: JobRow, handler: JobHandler | undefined, err: unknown, log: Logger): Promise<JobResult> {
     if (err instanceof DeferJobError) {
       log.debug({ waitMs: err.delayMs, why: err.message }, "job deferred");
       await o.queue.defer(job.id, o.workerId, now() + err.delayMs, now());
-      return;
+      return "deferred";
     }
     const error = describe(err);
     const permanent = err instanceof PermanentJobError || !handler;
@@ -62,25 +88,30 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
       const delay = Math.max(err instanceof RetryLaterError ? err.delayMs : 0, computeBackoff(job.attempts, random(), o.backoffBaseMs));
       log.warn({ err: error, attempt: job.attempts, retryInMs: delay }, "job failed; will retry");
       await o.queue.retry(job.id, o.workerId, now() + delay, error, now());
-      return;
+      return "retried";
     }
     log.error({ err: error, attempt: job.attempts }, "job failed; moved to dead letters");
     if (await o.queue.bury(job.id, o.workerId, error, now())) {
       await handler?.onGiveUp?.(JSON.parse(job.payload), error, { job, log }).catch((e) => log.error({ err: describe(e) }, "giving up on job failed"));
     }
+    return "dead";
   }
 
   async function execute(job: JobRow): Promise<void> {
-    const log = o.log.child({ jobId: job.id, jobKind: job.kind });
+    const started = process.hrtime.bigint();
+    const log = o.log.child({ jobId: job.id, jobKind: job.kind, ...subjectOf(job.payload) });
     const handler = o.handlers[job.kind];
+    let result: JobResult | undefined;
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       if (job.attempts > job.max_attempts) throw new PermanentJobError(`gave up after ${job.max_attempts} attempts (leases expired)`);
       await handler.run(JSON.parse(job.payload), { job, log });
       await o.queue.complete(job.id, o.workerId, now());
+      result = "done";
     } catch (err) {
-      await finish(job, handler, err, log).catch((e) => log.error({ err: describe(e) }, "could not record job failure"));
+      result = await finish(job, handler, err, log).catch((e) => void log.error({ err: describe(e) }, "could not record job failure"));
     }
+    if (result) o.onJobFinished?.(job.kind, result, Number(process.hrtime.bigint() - started) / 1e9);
   }
 
   function launch(job: JobRow): void {
@@ -138,10 +169,17 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
       wake();
     },
     wake,
-    async stop() {
+    async stop(timeoutMs) {
       stopped = true;
       clearTimeout(timer);
-      await Promise.allSettled([...running]);
+      const all = Promise.allSettled([...running]);
+      if (timeoutMs === undefined) await all;
+      else {
+        let bound: NodeJS.Timeout | undefined;
+        await Promise.race([all, new Promise((resolve) => (bound = setTimeout(resolve, timeoutMs)))]);
+        clearTimeout(bound);
+      }
+      return running.size;
     },
     inFlight: () => running.size,
   };

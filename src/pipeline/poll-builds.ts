@@ -9,7 +9,7 @@ import type { BuildRow, Store } from "../store/store.js";
 const NOT_FOUND_GRACE_MS = 15 * 60_000;
 
 export interface PollBuildsDeps {
-  readonly store: Pick<Store, "updateBuild">;
+  readonly store: Pick<Store, "updateBuild" | "markPolled">;
   readonly builder: Pick<Builder, "poll" | "maxPollBatch">;
   readonly log: Logger;
   readonly now?: () => number;
@@ -44,14 +44,20 @@ export async function pollBuilds(deps: PollBuildsDeps, builds: readonly BuildRow
       deps.log.warn({ err: err instanceof BuilderError ? err.message : String(err), builds: ids.length }, "poll failed; will retry next cycle");
       return;
     }
+    const unchanged: number[] = [];
     for (const snap of result.snapshots) {
       const build = byExternal.get(snap.externalId);
       if (!build) continue;
       const patch = snapshotPatch({ state: build.state as BuildState, externalStatus: build.external_status, currentPhase: build.current_phase, phases: build.phases }, snap);
-      if (!patch) continue;
+      if (!patch) {
+        unchanged.push(build.id);
+        continue;
+      }
       changed++;
       await deps.store.updateBuild(build.id, { ...patch, polled_at: now() }, now(), [reportJob(build.id)]);
     }
+    // polled_at says when the builder last answered for the build (the stuck-build sweep reads it).
+    if (unchanged.length > 0) await deps.store.markPolled(unchanged, now());
     for (const id of result.notFound) {
       const build = byExternal.get(id);
       if (build && now() - (build.started_at ?? build.created_at) > NOT_FOUND_GRACE_MS) {

@@ -102,6 +102,8 @@ export function createProcessDelivery(deps: ProcessDeliveryDeps): JobHandler {
       const { deliveryRowId } = payload as { deliveryRowId: number };
       const delivery = await deps.store.getDelivery(deliveryRowId);
       if (!delivery) throw new PermanentJobError(`delivery row ${deliveryRowId} does not exist`);
+      // Every later line about this job (the runner's retries included) names the delivery.
+      log.setBindings({ deliveryId: delivery.delivery_id, source: delivery.source });
       if (delivery.status !== "received") return;
       let normalized: NormalizeResult;
       try {
@@ -111,7 +113,7 @@ export function createProcessDelivery(deps: ProcessDeliveryDeps): JobHandler {
       }
       const record = toRoutingRecord(normalized, deps.route);
       const outcome = await deps.store.recordRouting(deliveryRowId, record, now());
-      log.info({ deliveryId: delivery.delivery_id, status: record.status, builds: outcome.createdBuildIds, alreadyBuilt: outcome.duplicateBuildIds }, record.status === "ignored" ? `delivery ignored: ${record.reason}` : "delivery routed");
+      log.info({ status: record.status, builds: outcome.createdBuildIds, alreadyBuilt: outcome.duplicateBuildIds }, record.status === "ignored" ? `delivery ignored: ${record.reason}` : "delivery routed");
       if (outcome.createdBuildIds.length > 0) deps.onBuildsCreated();
     },
     async onGiveUp(payload, error) {

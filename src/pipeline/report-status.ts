@@ -55,7 +55,18 @@ export async function statusOf(store: ReportStatusDeps["store"], b: BuildRow, pu
  */
 export function createReportStatus(deps: ReportStatusDeps): JobHandler {
   const now = deps.now ?? Date.now;
-  return {
+  // A build that changes while its report job runs queues another one, and the two can run at
+  // once: both would read the last post before either saved it and post the same state twice.
+  // A build's reports therefore take turns in this process.
+  const turns = new Map<number, Promise<unknown>>();
+  const inTurn = <T>(buildId: number, fn: () => Promise<T>): Promise<T> => {
+    const run = (turns.get(buildId) ?? Promise.resolve()).then(fn, fn);
+    const settled = run.catch(() => undefined);
+    turns.set(buildId, settled);
+    void settled.then(() => turns.get(buildId) === settled && turns.delete(buildId));
+    return run;
+  };
+  const handler: JobHandler = {
     async run(payload, { log, job }) {
       const { buildId } = payload as { buildId: number };
       const build = await deps.store.getBuild(buildId);
@@ -79,13 +90,14 @@ export function createReportStatus(deps: ReportStatusDeps): JobHandler {
         if (jobError instanceof PermanentJobError) {
           // The provider will never take this one (e.g. 1000 statuses on this commit): record why and stop.
           await deps.store.saveStatusReport({ ...base, posts: previous?.posts ?? 0, reported_at: previous?.reported_at ?? null, error: jobError.message });
-          log.error({ buildId, target, err: jobError.message }, "status report given up");
+          log.error({ target, err: jobError.message }, "status report given up");
           return;
         }
         throw jobError;
       }
       await deps.store.saveStatusReport({ ...base, posts: (previous?.posts ?? 0) + 1, reported_at: now(), error: null });
-      log.info({ buildId, repository: build.repository, sha: build.sha, context: build.context, state: wanted.state, description: wanted.description }, "status reported");
+      log.info({ repository: build.repository, sha: build.sha, context: build.context, state: wanted.state, description: wanted.description }, "status reported");
     },
   };
+  return { run: (payload, ctx) => inTurn((payload as { buildId: number }).buildId, () => handler.run(payload, ctx)) };
 }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
-import { BuilderError, type Builder } from "../domain/builder.js";
+import type { Logger } from "pino";
+import { BuilderError, type Builder, type StartedBuild, type StartRequest } from "../domain/builder.js";
+import { planStartAttempt } from "../domain/start-attempt.js";
 import { JOB, reportJob } from "../store/job-kinds.js";
-import type { Store } from "../store/store.js";
+import type { BuildRow, Store } from "../store/store.js";
 import { PermanentJobError, RetryLaterError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
 
@@ -18,29 +20,61 @@ export function idempotencyTokenFor(dedupeKey: string): string {
   return `bg-${createHash("sha256").update(dedupeKey).digest("hex").slice(0, 40)}`;
 }
 
+const startRequestOf = (build: BuildRow): StartRequest => ({
+  route: build.route,
+  repository: build.repository,
+  sha: build.sha,
+  project: build.project,
+  sourceVersion: build.source_version,
+  env: JSON.parse(build.env) as Record<string, string>,
+  idempotencyToken: idempotencyTokenFor(build.dedupe_key),
+});
+
 /**
  * The `start_build` job. Permanent builder errors mark the build errored (not retried);
  * retryable ones go back to the queue with backoff; when the job gives up the build is errored too,
  * so no build stays pending forever.
+ *
+ * The first attempt's time is stored before its StartBuild call. An attempt 4 minutes or more
+ * after it (CodeBuild forgets the idempotency token after 5) first asks the builder for a build
+ * carrying the build's BUILDGATE_BUILD_KEY, and adopts it instead of starting a second one.
  */
 export function createStartBuild(deps: StartBuildDeps): JobHandler {
   const now = deps.now ?? Date.now;
+
+  /** The build an earlier attempt started, when the token may have expired; undefined: start one. */
+  async function earlierBuild(build: BuildRow, attempt: number, log: Logger): Promise<StartedBuild | undefined> {
+    // No first attempt recorded, yet one was made (a row from before the column existed): its creation bounds it.
+    const madeBefore = build.error !== null || attempt > 1;
+    const plan = planStartAttempt(build.first_start_at ?? (madeBefore ? build.created_at : null), now());
+    if (plan.kind === "first") {
+      // Durable before the call: after a crash right after StartBuild, the restart knows an attempt was made.
+      await deps.store.updateBuild(build.id, { first_start_at: now() }, now());
+      return undefined;
+    }
+    if (plan.kind === "retry" || !deps.builder.findByKey) return undefined;
+    try {
+      const found = await deps.builder.findByKey(build.project, build.dedupe_key, plan.since, build.route);
+      log.info({ buildId: build.id, project: build.project, firstStartAt: build.first_start_at, found: found?.buildId ?? null }, found ? "found the build an earlier start attempt started" : "no build from an earlier start attempt; starting one");
+      return found;
+    } catch (err) {
+      // Not allowed to look (no codebuild:ListBuildsForProject) or the like: start as before this check existed.
+      if (err instanceof BuilderError && !err.retryable) {
+        log.warn({ buildId: build.id, project: build.project, err: err.message }, "cannot look for a build from an earlier start attempt; starting (a duplicate is possible)");
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
   return {
-    async run(payload, { log }) {
+    async run(payload, { log, job }) {
       const { buildId } = payload as { buildId: number };
       const build = await deps.store.getBuild(buildId);
       if (!build) throw new PermanentJobError(`build ${buildId} does not exist`);
       if (build.state !== "pending") return;
       try {
-        const started = await deps.builder.start({
-          route: build.route,
-          repository: build.repository,
-          sha: build.sha,
-          project: build.project,
-          sourceVersion: build.source_version,
-          env: JSON.parse(build.env) as Record<string, string>,
-          idempotencyToken: idempotencyTokenFor(build.dedupe_key),
-        });
+        const started = (await earlierBuild(build, job.attempts, log)) ?? (await deps.builder.start(startRequestOf(build)));
         // Superseded while CodeBuild was starting it? Then stop it right away.
         const current = await deps.store.getBuild(buildId);
         const followUps = current?.superseded_by != null ? [reportJob(buildId), { kind: JOB.stopBuild, payload: { buildId } }] : [reportJob(buildId)];

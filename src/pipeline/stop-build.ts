@@ -27,13 +27,13 @@ export function createStopBuild(deps: StopBuildDeps): JobHandler {
         await deps.builder.stop(build.external_id);
       } catch (err) {
         if (err instanceof BuilderError && !err.retryable) {
-          log.warn({ buildId, err: err.message }, "stop refused; the tracker will record how the build ended");
+          log.warn({ err: err.message }, "stop refused; the tracker will record how the build ended");
           return;
         }
         throw err;
       }
       await deps.store.updateBuild(buildId, { state: "stopped", ended_at: now() }, now(), [reportJob(buildId)]);
-      log.info({ buildId, supersededBy: build.superseded_by }, "superseded build stopped");
+      log.info({ supersededBy: build.superseded_by }, "superseded build stopped");
     },
   };
 }

@@ -12,7 +12,7 @@ const MAX_TRACKED = 50_000;
 export const trackerJob = (runAt?: number): NewJob => ({ kind: JOB.trackBuilds, payload: {}, dedupeKey: "tracker", ...(runAt !== undefined ? { runAt } : {}) });
 
 export interface TrackBuildsDeps {
-  readonly store: Pick<Store, "listInFlightBuilds" | "updateBuild" | "findBuildByExternalId" | "jobs">;
+  readonly store: Pick<Store, "listInFlightBuilds" | "updateBuild" | "markPolled" | "findBuildByExternalId" | "jobs">;
   readonly builder: Pick<Builder, "poll" | "maxPollBatch">;
   readonly intervalMs: number;
   readonly now?: () => number;

@@ -134,11 +134,14 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAt
           .where("dedupe_key", "like", `${old.dedupe_key.replace(/\|rebuild:\d+$/, "")}%`)
           .executeTakeFirstOrThrow();
         const { id: _id, ...rest } = old;
+        const dedupeKey = `${old.dedupe_key.replace(/\|rebuild:\d+$/, "")}|rebuild:${Number(count)}`;
         const inserted = await trx
           .insertInto("builds")
           .values({
             ...rest,
-            dedupe_key: `${old.dedupe_key.replace(/\|rebuild:\d+$/, "")}|rebuild:${Number(count)}`,
+            dedupe_key: dedupeKey,
+            // The build carries its own key: a start retried late looks for it by BUILDGATE_BUILD_KEY.
+            env: JSON.stringify({ ...(JSON.parse(old.env) as Record<string, string>), BUILDGATE_BUILD_KEY: dedupeKey }),
             state: "pending",
             external_id: null,
             logs_url: null,
@@ -151,6 +154,7 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAt
             resolved_sha: null,
             polled_at: null,
             superseded_by: null,
+            first_start_at: null,
             trigger: JSON.stringify({ rebuildOf: Number(old.id), actor }),
             created_at: now,
             updated_at: now,

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
@@ -12,7 +12,16 @@ export const asBuild = (r: BuildRow): BuildRow => ({ ...r, id: Number(r.id), del
 
 type BuildQueries = Pick<
   Store,
-  "getBuild" | "listBuilds" | "updateBuild" | "listInFlightBuilds" | "findBuildByExternalId" | "latestBuildForTarget" | "listBuildsForCommit" | "getStatusReport" | "saveStatusReport"
+  | "getBuild"
+  | "listBuilds"
+  | "updateBuild"
+  | "listInFlightBuilds"
+  | "findBuildByExternalId"
+  | "latestBuildForTarget"
+  | "listBuildsForCommit"
+  | "getStatusReport"
+  | "saveStatusReport"
+  | "countBuildsByState"
 >;
 
 export function createBuildQueries(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): BuildQueries {
@@ -61,6 +70,10 @@ export function createBuildQueries(db: Kysely<Database>, dialect: Dialect, maxAt
     async getStatusReport(target) {
       const row = await db.selectFrom("status_reports").selectAll().where("target", "=", target).executeTakeFirst();
       return row && { ...row, id: Number(row.id), build_id: Number(row.build_id) };
+    },
+    async countBuildsByState() {
+      const rows = await db.selectFrom("builds").select(["state", sql<number>`count(*)`.as("n")]).groupBy("state").execute();
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
     async saveStatusReport(row) {
       await db

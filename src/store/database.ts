@@ -73,6 +73,8 @@ export interface BuildsTable {
   head_ref: string | null;
   /** JSON: what started it (delivery, event, action, actor, comment). */
   trigger: string | null;
+  /** When the first start attempt began (before its StartBuild call); null until one did. */
+  first_start_at: number | null;
 }
 
 export interface RouteDecisionsTable {

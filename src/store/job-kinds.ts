@@ -6,6 +6,8 @@ export const JOB = {
   stopBuild: "stop_build",
   trackBuilds: "track_builds",
   pollBuilds: "poll_builds",
+  sweepStuck: "sweep_stuck",
+  redeliverGithub: "redeliver_github",
 } as const;
 
 /** A status report job for a build: at most one queued per build. */

@@ -84,6 +84,23 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
       const rows = await db.selectFrom("jobs").select(["state", sql<number>`count(*)`.as("n")]).groupBy("state").execute();
       return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
     },
+    async queueStats(now) {
+      const rows = await db.selectFrom("jobs").select(["state", sql<number>`count(*)`.as("n")]).where("state", "in", ["queued", "running", "dead"]).groupBy("state").execute();
+      const byState = { queued: 0, running: 0, dead: 0 };
+      for (const r of rows) byState[r.state as keyof typeof byState] = Number(r.n);
+      // On the (state, run_at) index: one seek.
+      const due = await db.selectFrom("jobs").select((eb) => eb.fn.min("run_at").as("oldest")).where("state", "=", "queued").where("run_at", "<=", now).executeTakeFirst();
+      return { byState, oldestDueAt: due?.oldest === null || due?.oldest === undefined ? undefined : Number(due.oldest) };
+    },
+    async release(workerId, now) {
+      const r = await db
+        .updateTable("jobs")
+        .set((eb) => ({ state: "queued", run_at: now, lease_until: null, leased_by: null, attempts: eb("attempts", "-", 1), updated_at: now }))
+        .where("state", "=", "running")
+        .where("leased_by", "=", workerId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
     enqueue: (job, now) => insertJob(db, job, maxAttempts, now),
     async ensure(job, now) {
       if (job.dedupeKey === undefined) throw new Error("ensure needs a dedupeKey");

@@ -5,17 +5,18 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration }
 import pg from "pg";
 import type { Database } from "./database.js";
 import { dialectOf, type Dialect } from "./dialect.js";
-import { JOB } from "./job-kinds.js";
-import { createJobQueue, insertJob } from "./job-queue.js";
+import { createJobQueue } from "./job-queue.js";
 import { initialMigration } from "./migrations/001-initial.js";
 import { trackingMigration } from "./migrations/002-tracking.js";
 import { boardMigration } from "./migrations/003-board.js";
+import { recoveryMigration } from "./migrations/004-recovery.js";
 import { recordRoutingIn } from "./record-routing.js";
 import { createBoardQueries } from "./board-queries.js";
 import { createBuildQueries } from "./build-queries.js";
+import { createRecoveryQueries } from "./recovery-queries.js";
 import { createSessionRows } from "./session-rows.js";
-import { createSqliteDeliveryWriter } from "./sqlite-deliveries.js";
-import type { DeliveryRow, InsertOutcome, Store } from "./store.js";
+import { createSqliteDeliveryWriter, insertDeliveriesIn } from "./insert-deliveries.js";
+import type { DeliveryRow, Store } from "./store.js";
 import { transact } from "./transact.js";
 
 
@@ -24,6 +25,8 @@ export interface StoreOptions {
   readonly maxAttempts: number;
   /** PostgreSQL pool size. */
   readonly poolSize?: number;
+  /** A PostgreSQL connection was lost (server restart, failover, terminated backend); the pool opens a new one. */
+  readonly onConnectionError?: (err: Error) => void;
 }
 
 function sqlitePath(url: string): string {
@@ -34,7 +37,7 @@ function sqlitePath(url: string): string {
 // The better-sqlite3 handle behind a SQLite Kysely: the inbox writes through prepared statements.
 const sqliteHandles = new WeakMap<Kysely<Database>, SqliteDatabase.Database>();
 
-function createKysely(url: string, dialect: Dialect, poolSize: number): Kysely<Database> {
+function createKysely(url: string, dialect: Dialect, poolSize: number, onConnectionError: (err: Error) => void = () => undefined): Kysely<Database> {
   if (dialect === "sqlite") {
     const path = sqlitePath(url);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -54,11 +57,16 @@ function createKysely(url: string, dialect: Dialect, poolSize: number): Kysely<D
     max: poolSize,
     types: { getTypeParser: (oid: number, format?: string) => (oid === int8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
   });
+  // A connection the server drops emits 'error' on its client (idle or checked out) and then on
+  // the pool; unhandled, either kills the process. pg discards such clients and the next query
+  // connects again, so a restarted or failed-over server costs only the queries in flight.
+  pool.on("connect", (client) => client.on("error", onConnectionError));
+  pool.on("error", () => undefined);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
-  return { "001-initial": initialMigration(dialect), "002-tracking": trackingMigration(dialect), "003-board": boardMigration(dialect) };
+  return { "001-initial": initialMigration(dialect), "002-tracking": trackingMigration(dialect), "003-board": boardMigration(dialect), "004-recovery": recoveryMigration(dialect) };
 }
 
 /** Brings the schema up to date; returns the names of the migrations applied now. */
@@ -67,7 +75,15 @@ export async function migrate(db: Kysely<Database>, dialect: Dialect): Promise<s
   // already holds them elsewhere (another app, another buildgate schema) fails to migrate.
   const migrationTableSchema = dialect === "postgres" ? await currentSchema(db) : undefined;
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrationsFor(dialect) }, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  // Kysely's migrator introspects every schema of the database; one dropped by someone else
+  // meanwhile (another application, a parallel test) fails that look with 3F000: look again.
+  const run = () => migrator.migrateToLatest().catch((error: unknown) => ({ error, results: undefined }));
+  let outcome = await run();
+  for (let attempt = 1; attempt < 5 && outcome.error && (outcome.error as { code?: string }).code === "3F000"; attempt++) {
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+    outcome = await run();
+  }
+  const { error, results } = outcome;
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }
@@ -82,14 +98,32 @@ const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) })
 /** Opens the store named by `url` (sqlite:PATH or postgres://…) and migrates it. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const dialect = dialectOf(options.url);
-  const db = createKysely(options.url, dialect, options.poolSize ?? 10);
+  const db = createKysely(options.url, dialect, options.poolSize ?? 10, options.onConnectionError);
   try {
-    await migrate(db, dialect);
+    await migrateRetrying(db, dialect);
   } catch (err) {
     await db.destroy();
     throw err;
   }
   return createStore(db, dialect, options.maxAttempts);
+}
+
+/**
+ * Kysely's Migrator looks for its tables with a catalog query over every schema of the database
+ * (pg_get_serial_sequence per column); when another client drops a schema or table meanwhile,
+ * it fails with "schema … does not exist". That is the other client's business: try again.
+ */
+async function migrateRetrying(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrate(db, dialect);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const catalogRace = code === "3F000" || code === "42P01"; // invalid_schema_name, undefined_table
+      if (dialect !== "postgres" || !catalogRace || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): Store {
@@ -100,33 +134,7 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
     jobs: createJobQueue(db, dialect, maxAttempts),
     async insertDeliveries(rows) {
       if (insertSqlite) return insertSqlite(rows);
-      return transact(db, dialect, async (trx) => {
-        const outcomes: InsertOutcome[] = [];
-        for (const d of rows) {
-          const inserted = await trx
-            .insertInto("deliveries")
-            .values({
-              source: d.source,
-              delivery_id: d.deliveryId,
-              event: d.event,
-              received_at: d.receivedAt,
-              headers: JSON.stringify(d.headers),
-              body: d.body,
-              body_sha256: d.bodySha256,
-              status: d.ignoredReason === undefined ? "received" : "ignored",
-              reason: d.ignoredReason ?? null,
-              processed_at: d.ignoredReason === undefined ? null : d.receivedAt,
-            })
-            .onConflict((oc) => oc.columns(["source", "delivery_id"]).doNothing())
-            .returning("id")
-            .executeTakeFirst();
-          if (inserted && d.ignoredReason === undefined) {
-            await insertJob(trx, { kind: JOB.processDelivery, payload: { deliveryRowId: Number(inserted.id) } }, maxAttempts, d.receivedAt);
-          }
-          outcomes.push(inserted ? "accepted" : "duplicate");
-        }
-        return outcomes;
-      });
+      return transact(db, dialect, (trx) => insertDeliveriesIn(trx, rows, maxAttempts));
     },
     async getDelivery(id) {
       const row = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
@@ -146,8 +154,22 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
     ...createBuildQueries(db, dialect, maxAttempts),
     ...createBoardQueries(db, dialect, maxAttempts),
     ...createSessionRows(db),
+    ...createRecoveryQueries(db),
     async ping() {
       await sql`select 1`.execute(db);
+    },
+    async schemaIsCurrent() {
+      let applied: Set<string>;
+      try {
+        // Kysely's migration table, in the schema `migrate` used (the current one on PostgreSQL).
+        const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+        applied = new Set(rows.map((r) => r.name));
+      } catch {
+        // An unreachable store throws here; a reachable one lacks the migration table.
+        await sql`select 1`.execute(db);
+        return false;
+      }
+      return Object.keys(migrationsFor(dialect)).every((name) => applied.has(name));
     },
     close: () => db.destroy(),
   };

@@ -2,6 +2,7 @@ import type { Selectable } from "kysely";
 import type { BuildsTable, DeliveriesTable, JobsTable, RouteDecisionsTable, StatusReportsTable } from "./database.js";
 import type { BoardQueries } from "./board-queries.js";
 import type { Dialect } from "./dialect.js";
+import type { RecoveryQueries } from "./recovery-queries.js";
 import type { SessionRows } from "./session-rows.js";
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
@@ -71,10 +72,17 @@ export interface RoutingOutcome {
 }
 
 export type BuildPatch = Partial<
-  Pick<BuildRow, "state" | "external_id" | "logs_url" | "error" | "started_at" | "external_status" | "current_phase" | "phases" | "ended_at" | "resolved_sha" | "polled_at" | "superseded_by">
+  Pick<BuildRow, "state" | "external_id" | "logs_url" | "error" | "started_at" | "external_status" | "current_phase" | "phases" | "ended_at" | "resolved_sha" | "polled_at" | "superseded_by" | "first_start_at">
 >;
 
 export type StatusReportRow = Selectable<StatusReportsTable>;
+
+export interface QueueStats {
+  /** Jobs by state for the states that stay small: queued, running, dead (each present, 0 when none). */
+  readonly byState: Readonly<Record<"queued" | "running" | "dead", number>>;
+  /** `run_at` of the oldest queued job due at the time asked; undefined when none is due. */
+  readonly oldestDueAt: number | undefined;
+}
 
 /** The job queue: claimed with a lease, retried with backoff, buried after too many attempts. */
 export interface JobQueue {
@@ -94,6 +102,18 @@ export interface JobQueue {
   /** When the next queued job is due, or the next lease expires; undefined when idle. */
   nextWakeAt(): Promise<number | undefined>;
   countByState(): Promise<Record<string, number>>;
+  /**
+   * Queue depth for metrics, cheap at any table size: counts of queued, running and dead jobs
+   * (never the ever-growing done jobs; each an index range), and when the oldest queued job that
+   * is due at `now` became due (undefined when none is due).
+   */
+  queueStats(now: number): Promise<QueueStats>;
+  /**
+   * Puts back every job `workerId` is running (graceful shutdown: another process or the next
+   * start runs them), without counting the attempt; returns how many. A handler still running
+   * then loses its fencing checks, so its completion is not recorded twice.
+   */
+  release(workerId: string, now: number): Promise<number>;
   /** Returns the new job's id, or undefined when a queued job with the same dedupeKey exists. */
   enqueue(job: NewJob, now: number): Promise<number | undefined>;
   /** Enqueues unless a job with the same dedupeKey is queued or running (singletons like the tracker). */
@@ -102,7 +122,7 @@ export interface JobQueue {
 }
 
 /** The one persistence interface; the same on SQLite and PostgreSQL. */
-export interface Store extends BoardQueries, SessionRows {
+export interface Store extends BoardQueries, SessionRows, RecoveryQueries {
   readonly dialect: Dialect;
   readonly jobs: JobQueue;
   /** Inserts deliveries (and their processing jobs) in one transaction; duplicates are reported, not errors. */
@@ -125,7 +145,11 @@ export interface Store extends BoardQueries, SessionRows {
   listBuildsForCommit(repository: string, sha: string): Promise<BuildRow[]>;
   getStatusReport(target: string): Promise<StatusReportRow | undefined>;
   saveStatusReport(row: Omit<StatusReportRow, "id">): Promise<void>;
+  /** Builds by state, one grouped count over the `builds_state` index: callers cache it (a million builds take a while). */
+  countBuildsByState(): Promise<Record<string, number>>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
+  /** True when every migration this version knows (`migrationsFor(dialect)`) is applied; throws when the store cannot answer. */
+  schemaIsCurrent(): Promise<boolean>;
   close(): Promise<void>;
 }

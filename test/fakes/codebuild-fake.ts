@@ -8,6 +8,8 @@ export interface RecordedCall {
   readonly body: Record<string, unknown>;
   readonly headers: IncomingHttpHeaders;
   status: number;
+  /** Arrival time, epoch ms. */
+  readonly at: number;
 }
 
 export type FakeBuildStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "FAULT" | "TIMED_OUT" | "STOPPED";
@@ -44,6 +46,8 @@ export interface CodeBuildFakeOptions {
   readonly accountId?: string;
   /** Clock in epoch milliseconds, for build times and the 5-minute idempotency window. */
   readonly now?: () => number;
+  /** ListBuildsForProject page size (CodeBuild: 100); smaller makes paging visible with few builds. */
+  readonly listPageSize?: number;
 }
 
 export interface CodeBuildFake {
@@ -52,10 +56,24 @@ export interface CodeBuildFake {
   readonly calls: RecordedCall[];
   /** Builds by id. */
   readonly builds: Map<string, FakeBuild>;
-  /** Fails the next `n` requests (any operation) with `failure`, or by destroying the socket ("reset"). */
-  failNext(n: number, failure: FakeFailure | "reset"): void;
+  /**
+   * Fails the next `n` requests (any operation, or only `match.op`) with `failure`, or by destroying the
+   * socket ("reset"). Replaces any failures still planned.
+   */
+  failNext(n: number, failure: FakeFailure | "reset", match?: { op?: string }): void;
+  /** Appends failures to the plan, one request each, in order (after those already planned). */
+  failSequence(failures: ReadonlyArray<FakeFailure | "reset">, match?: { op?: string }): void;
+  /** Failures planned and not yet served. */
+  readonly pendingFailures: () => number;
   /** Sets the known projects; undefined accepts any project. */
   setProjects(names: readonly string[] | undefined): void;
+  /**
+   * The next `n` requests of `op` are carried out (a StartBuild creates its build) but never
+   * answered, as when the caller dies or the response is lost; their sockets close with the fake.
+   */
+  holdNext(n: number, op: string): void;
+  /** The next `n` requests of `op` are carried out at once and answered `ms` later (a slow API). */
+  delayNext(n: number, op: string, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -111,7 +129,7 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
   res.writeHead(status, headers).end(JSON.stringify(body));
 }
 
-/** Starts a local AWS CodeBuild fake (AWS JSON 1.1: StartBuild, BatchGetBuilds, StopBuild) on 127.0.0.1. */
+/** Starts a local AWS CodeBuild fake (AWS JSON 1.1: StartBuild, BatchGetBuilds, StopBuild, ListBuildsForProject) on 127.0.0.1. */
 export async function startCodeBuildFake(options: CodeBuildFakeOptions = {}): Promise<CodeBuildFake> {
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "123456789012";
@@ -121,7 +139,7 @@ export async function startCodeBuildFake(options: CodeBuildFakeOptions = {}): Pr
   const tokens = new Map<string, { fingerprint: string; buildId: string; at: number }>();
   const buildNumbers = new Map<string, number>();
   let projects: ReadonlySet<string> | undefined = options.projects && new Set(options.projects);
-  let failure: { remaining: number; what: FakeFailure | "reset" } | undefined;
+  let failures: Array<{ remaining: number; what: FakeFailure | "reset"; op?: string }> = [];
 
   function startBuild(body: Record<string, unknown>): { build: FakeBuild } {
     const projectName = body.projectName;
@@ -185,7 +203,26 @@ export async function startCodeBuildFake(options: CodeBuildFakeOptions = {}): Pr
     return { build };
   }
 
-  const operations: Record<string, (body: Record<string, unknown>) => unknown> = { StartBuild: startBuild, BatchGetBuilds: batchGetBuilds, StopBuild: stopBuild };
+  /** Build ids of a project by build number, newest first (CodeBuild's default), in pages with an opaque nextToken. */
+  function listBuildsForProject(body: Record<string, unknown>): { ids: string[]; nextToken?: string } {
+    const projectName = body.projectName;
+    if (typeof projectName !== "string" || projectName === "") throw invalidInput("1 validation error detected: Value null at 'projectName' failed to satisfy constraint: Member must not be null");
+    if (projects && !projects.has(projectName)) throw notFound(`Project cannot be found: arn:aws:codebuild:${region}:${accountId}:project/${projectName}`);
+    const ascending = body.sortOrder === "ASCENDING";
+    const ids = [...builds.values()].filter((b) => b.projectName === projectName).sort((a, b) => (ascending ? a.buildNumber - b.buildNumber : b.buildNumber - a.buildNumber)).map((b) => b.id);
+    let offset = 0;
+    if (body.nextToken !== undefined) {
+      offset = typeof body.nextToken === "string" ? Number(Buffer.from(body.nextToken, "base64url").toString("utf8").replace(/^offset:/, "")) : NaN;
+      if (!Number.isInteger(offset) || offset < 0) throw invalidInput("Invalid next token");
+    }
+    const size = options.listPageSize ?? 100;
+    const page = ids.slice(offset, offset + size);
+    return { ids: page, ...(offset + size < ids.length ? { nextToken: Buffer.from(`offset:${offset + size}`).toString("base64url") } : {}) };
+  }
+
+  const operations: Record<string, (body: Record<string, unknown>) => unknown> = { StartBuild: startBuild, BatchGetBuilds: batchGetBuilds, StopBuild: stopBuild, ListBuildsForProject: listBuildsForProject };
+  const holds: Array<{ remaining: number; op: string }> = [];
+  const delays: Array<{ remaining: number; op: string; ms: number }> = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = String(req.headers["x-amz-target"] ?? "");
@@ -193,23 +230,35 @@ export async function startCodeBuildFake(options: CodeBuildFakeOptions = {}): Pr
     let call: RecordedCall | undefined;
     try {
       const body = await readBody(req);
-      call = { op, body, headers: req.headers, status: 0 };
+      call = { op, body, headers: req.headers, status: 0, at: Date.now() };
       calls.push(call);
-      if (failure && failure.remaining > 0) {
-        const what = failure.what;
-        if (--failure.remaining === 0) failure = undefined;
+      const rule = failures.find((f) => f.remaining > 0 && (f.op === undefined || f.op === op));
+      if (rule) {
+        const what = rule.what;
+        if (--rule.remaining === 0) failures.splice(failures.indexOf(rule), 1);
         if (what === "reset") return void req.socket.destroy();
         throw new ApiError(what.status, what.type, what.message);
       }
       const operation = req.method === "POST" && req.url === "/" && target.startsWith(TARGET_PREFIX) ? operations[op] : undefined;
       if (!operation) throw new ApiError(400, "UnknownOperationException", `unknown operation ${target || "(no X-Amz-Target)"}`);
       const result = operation(body);
+      const hold = holds.find((h) => h.remaining > 0 && h.op === op);
+      if (hold) {
+        hold.remaining--;
+        call.status = 200;
+        return; // carried out, never answered
+      }
       call.status = 200;
+      const delay = delays.find((d) => d.remaining > 0 && d.op === op);
+      if (delay) {
+        delay.remaining--;
+        await new Promise((resolve) => setTimeout(resolve, delay.ms));
+      }
       send(res, 200, result);
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(500, "InternalFailure", String(err));
       if (call) call.status = e.status;
-      else calls.push({ op, body: {}, headers: req.headers, status: e.status });
+      else calls.push({ op, body: {}, headers: req.headers, status: e.status, at: Date.now() });
       send(res, e.status, { __type: e.type, message: e.message }, e.type);
     }
   }
@@ -221,8 +270,18 @@ export async function startCodeBuildFake(options: CodeBuildFakeOptions = {}): Pr
     url: `http://127.0.0.1:${port}`,
     calls,
     builds,
-    failNext(n, what) {
-      failure = n > 0 ? { remaining: n, what } : undefined;
+    failNext(n, what, match = {}) {
+      failures = n > 0 ? [{ remaining: n, what, ...match }] : [];
+    },
+    failSequence(list, match = {}) {
+      for (const what of list) failures.push({ remaining: 1, what, ...match });
+    },
+    pendingFailures: () => failures.reduce((n, f) => n + f.remaining, 0),
+    holdNext(n, op) {
+      if (n > 0) holds.push({ remaining: n, op });
+    },
+    delayNext(n, op, ms) {
+      if (n > 0) delays.push({ remaining: n, op, ms });
     },
     setProjects(names) {
       projects = names && new Set(names);

@@ -26,7 +26,10 @@ import {
   type RecordedStatus,
 } from "./github-fake-shapes.js";
 
+import { createFakeHooks, type FakeHooks } from "./github-fake-hooks.js";
+
 export type { FakePermission, FakePullRequest, RecordedStatus } from "./github-fake-shapes.js";
+export type { FakeHookDelivery, FakeHookOwner, FakeHooks, RecordedRedelivery } from "./github-fake-hooks.js";
 
 /** One request the fake received, in arrival order. `body` is the parsed JSON (undefined when empty). */
 export interface GithubCall {
@@ -58,6 +61,8 @@ export interface GithubFake {
   /** Base URL for Octokit's `baseUrl` (a GHES-style `/api/v3` prefix is accepted too). */
   readonly url: string;
   readonly calls: GithubCall[];
+  /** Webhooks and their deliveries (list with `cursor` pages, redelivery attempts recorded). */
+  readonly hooks: FakeHooks;
   /** Every accepted `POST /repos/{o}/{r}/statuses/{sha}`, in order. */
   readonly statuses: RecordedStatus[];
   /** Newest status for `owner/name`, sha and context (repo and context compare case-insensitively, as GitHub does). */
@@ -108,7 +113,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** Starts a local fake of the GitHub REST API (statuses, pulls, collaborators, issues, App tokens) on 127.0.0.1. */
+/** Starts a local fake of the GitHub REST API (statuses, pulls, collaborators, issues, webhook deliveries, App tokens) on 127.0.0.1. */
 export async function startGithubFake(options: GithubFakeOptions = {}): Promise<GithubFake> {
   const calls: GithubCall[] = [];
   const statuses: RecordedStatus[] = [];
@@ -208,6 +213,7 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
     return { status: 201, body: { token, expires_at: isoSeconds(expires), permissions: perms, repository_selection: "all" } };
   }
 
+  const fakeHooks = createFakeHooks();
   const seg = "([^/]+)";
   const repoPath = `^/repos/${seg}/${seg}`;
   const routes: Array<[string, RegExp, Handler]> = [
@@ -220,6 +226,7 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
     ["POST", new RegExp(`${repoPath}/issues/(\\d+)/labels$`), addLabels],
     ["POST", new RegExp(`${repoPath}/issues/(\\d+)/comments$`), addComment],
     ["POST", /^\/app\/installations\/(\d+)\/access_tokens$/, createInstallationToken],
+    ...fakeHooks.routes,
   ];
 
   /** App endpoints need an unexpired App JWT (signature unchecked); the rest need the configured token or an issued ghs_ token. */
@@ -301,6 +308,7 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
   return {
     url: baseUrl,
     calls,
+    hooks: fakeHooks.hooks,
     statuses,
     latestStatus(repo, sha, context) {
       const [owner = "", name = ""] = repo.split("/");

@@ -82,6 +82,7 @@ export function buildRow(overrides: Partial<BuildRow> = {}): BuildRow {
     event_at: null,
     head_ref: null,
     trigger: null,
+    first_start_at: null,
     ...overrides,
   };
 }

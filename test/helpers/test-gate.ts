@@ -7,6 +7,8 @@ import type { Config } from "../../src/config/config.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import type { Builder } from "../../src/domain/builder.js";
 import { createInbox } from "../../src/intake/create-inbox.js";
+import { createDrainState, type DrainState } from "../../src/metrics/drain-state.js";
+import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
 import { createJobRunner, type JobRunner } from "../../src/pipeline/job-runner.js";
 import { createHandlers } from "../../src/pipeline/create-handlers.js";
 import type { CertificateSource } from "../../src/intake/sns/cert-cache.js";
@@ -43,6 +45,10 @@ export interface TestGate {
   readonly builder: RecordingBuilder;
   readonly runner: JobRunner;
   readonly config: Config;
+  /** The app's metrics (also fed by the job runner). */
+  readonly metrics: Metrics;
+  /** `drain.drain()` makes the app refuse webhooks and fail /readyz, as a shutdown does. */
+  readonly drain: DrainState;
   /** Waits until no job is due or running. */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +70,8 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
   const log = pino({ level: "silent" });
   const store = await openStore({ url: config.store.url, maxAttempts: 3 });
   const builder = (options.builder as RecordingBuilder | undefined) ?? new RecordingBuilder();
+  const metrics = createMetrics({ store, log });
+  const drain = createDrainState();
   const runner: JobRunner = createJobRunner({
     queue: store.jobs,
     log,
@@ -72,6 +80,7 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
     leaseMs: 30_000,
     idlePollMs: 20,
     backoffBaseMs: 10,
+    onJobFinished: metrics.observeJob,
     handlers: createHandlers({ config, store, builder, github: options.github ?? createLoggingGithubApi(log), ...(options.codecommit ? { codecommit: options.codecommit } : {}), log, wake: () => runner.wake() }),
   });
   const inbox = createInbox(store, () => runner.wake());
@@ -80,6 +89,8 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
     store,
     inbox,
     log,
+    metrics,
+    drain,
     ...(options.snsCertificates ? { snsCertificates: options.snsCertificates } : {}),
     ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}),
   });
@@ -89,6 +100,8 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
     builder,
     runner,
     config,
+    metrics,
+    drain,
     async settle(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

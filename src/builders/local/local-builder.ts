@@ -5,7 +5,7 @@ import type { AbortReason, BuildJob } from "./build-job.js";
 import { interruptRecord, newRecord, toSnapshot, type LocalBuildRecord, type LocalBuildSnapshot } from "./build-record.js";
 import { BuildspecError, parseBuildspec, type Buildspec } from "./buildspec.js";
 import { resolveLocalOptions, type LocalBuilderOptions, type ResolvedLocalOptions } from "./local-builder-options.js";
-import { loadRecord, localBuildPaths, nextBuildNumber, PROJECT_NAME, readToken, saveRecord, writeToken, type LocalBuildPaths } from "./record-files.js";
+import { loadRecord, localBuildPaths, nextBuildNumber, PROJECT_NAME, readKey, readToken, saveRecord, writeKey, writeToken, type LocalBuildPaths } from "./record-files.js";
 import { runBuild } from "./run-build.js";
 import { Slots } from "./slots.js";
 
@@ -77,6 +77,8 @@ export function createLocalBuilder(options: LocalBuilderOptions): LocalBuilder {
         const job = createJob(o, request);
         persist(job.record);
         writeToken(o.workDir, request.idempotencyToken, { buildId: job.record.id, project: request.project, sourceVersion: request.sourceVersion });
+        const key = request.env.BUILDGATE_BUILD_KEY;
+        if (key) writeKey(o.workDir, request.project, key, job.record.id);
         launch(job);
         return started(job.record);
       } catch (err) {
@@ -96,6 +98,14 @@ export function createLocalBuilder(options: LocalBuilderOptions): LocalBuilder {
         else notFound.push(id);
       }
       return { snapshots, notFound };
+    },
+
+    /** Tokens never expire here (start() dedupes forever), but the contract is CodeBuild's: the build started with this key. */
+    async findByKey(project, key, since) {
+      const entry = readKey(o.workDir, project, key);
+      const paths = entry && localBuildPaths(o.workDir, entry.buildId);
+      const rec = entry && (active.get(entry.buildId)?.record ?? (paths ? loadRecord(paths.record) : undefined));
+      return rec && rec.startedAt >= since ? started(rec) : undefined;
     },
 
     async stop(id) {

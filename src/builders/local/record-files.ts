@@ -104,6 +104,22 @@ export function writeToken(workDir: string, token: string, entry: TokenEntry): v
   writeFileSync(tokenPath(workDir, token), JSON.stringify(entry));
 }
 
+const keyPath = (workDir: string, project: string, key: string) => join(workDir, ".keys", `${createHash("sha256").update(`${project}\n${key}`).digest("hex")}.json`);
+
+/** The build started for a project with `BUILDGATE_BUILD_KEY=key` (what CodeBuild's environment variables tell). */
+export function readKey(workDir: string, project: string, key: string): { readonly buildId: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(keyPath(workDir, project, key), "utf8")) as { buildId: string };
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeKey(workDir: string, project: string, key: string, buildId: string): void {
+  mkdirSync(join(workDir, ".keys"), { recursive: true });
+  writeFileSync(keyPath(workDir, project, key), JSON.stringify({ buildId }));
+}
+
 /** CODEBUILD_BUILD_NUMBER: 1, 2, 3… per project, kept across restarts. */
 export function nextBuildNumber(workDir: string, project: string): number {
   const path = join(workDir, ".numbers", project);

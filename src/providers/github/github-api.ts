@@ -1,4 +1,5 @@
 import type { CommitState } from "../../domain/build-state.js";
+import type { HookDelivery } from "../../domain/redelivery.js";
 
 /** A pull request as the GitHub API reports it (only what buildgate reads). */
 export interface PullRequestDetails {
@@ -23,6 +24,22 @@ export interface CommitStatus {
   readonly targetUrl?: string;
 }
 
+/** Where a webhook lives: a repository (`owner/name`) or an organization. */
+export type HookOwner = { readonly repository: string } | { readonly org: string };
+
+/** One webhook of a repository or organization. */
+export interface HookRef {
+  readonly owner: HookOwner;
+  readonly hookId: number;
+}
+
+export interface Webhook {
+  readonly id: number;
+  /** The payload URL (`config.url`). */
+  readonly url: string;
+  readonly active: boolean;
+}
+
 /** The GitHub REST calls buildgate makes. Every method throws a GithubApiError on failure. */
 export interface GithubApi {
   createStatus(repository: string, sha: string, status: CommitStatus): Promise<void>;
@@ -31,6 +48,15 @@ export interface GithubApi {
   getPullRequest(repository: string, number: number): Promise<PullRequestDetails>;
   /** `admin`, `maintain`, `write`, `triage`, `read` or `none`. */
   getPermission(repository: string, user: string): Promise<string>;
+  /** The webhooks of a repository or organization (needs "Webhooks: read"). */
+  listHooks(owner: HookOwner): Promise<Webhook[]>;
+  /**
+   * A hook's deliveries, newest first (every attempt, redeliveries included), following the
+   * `cursor` pages until a page reaches back before `since` (epoch ms) or `maxPages` were read.
+   */
+  listHookDeliveries(hook: HookRef, since: number, maxPages: number): Promise<HookDelivery[]>;
+  /** Asks GitHub to send a delivery again (`POST …/deliveries/{id}/attempts`, answered 202). */
+  redeliverHookDelivery(hook: HookRef, deliveryId: number): Promise<void>;
 }
 
 /** A failed GitHub call, with what the retry decision needs. `status` is undefined for network errors. */

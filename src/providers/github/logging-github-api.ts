@@ -3,7 +3,8 @@ import { GithubApiError, type GithubApi } from "./github-api.js";
 
 /**
  * Used when `github.auth` is not configured: statuses are logged instead of posted, changed
- * files are unknown (routes build rather than skip), and comment commands cannot be checked.
+ * files are unknown (routes build rather than skip), comment commands cannot be checked, and
+ * webhook deliveries cannot be listed (no redelivery sweep).
  */
 export function createLoggingGithubApi(log: Logger): GithubApi {
   const notConfigured = () => {
@@ -16,5 +17,8 @@ export function createLoggingGithubApi(log: Logger): GithubApi {
     listPullRequestFiles: async () => undefined,
     getPullRequest: async () => notConfigured(),
     getPermission: async () => notConfigured(),
+    listHooks: async () => notConfigured(),
+    listHookDeliveries: async () => notConfigured(),
+    redeliverHookDelivery: async () => notConfigured(),
   };
 }

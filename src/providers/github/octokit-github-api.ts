@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import type { Config } from "../../config/config.js";
-import { GithubApiError, splitRepository, type GithubApi, type PullRequestDetails } from "./github-api.js";
+import type { HookDelivery } from "../../domain/redelivery.js";
+import { GithubApiError, splitRepository, type GithubApi, type HookRef, type PullRequestDetails } from "./github-api.js";
 
 // GitHub lists at most 3000 files of a pull request.
 const MAX_PR_FILES = 3000;
@@ -33,6 +34,50 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw toApiError(err);
   }
+}
+
+/** A hook delivery as GitHub's API returns it (only what buildgate reads). */
+interface RawDelivery {
+  readonly id: number;
+  readonly guid: string;
+  readonly delivered_at: string;
+  readonly redelivery: boolean;
+  readonly status: string;
+  readonly status_code: number;
+  readonly event: string;
+  readonly action: string | null;
+}
+
+const toHookDelivery = (d: RawDelivery): HookDelivery => ({
+  id: d.id,
+  guid: d.guid,
+  deliveredAt: Date.parse(d.delivered_at),
+  redelivery: d.redelivery,
+  status: d.status,
+  statusCode: d.status_code,
+  event: d.event,
+  action: d.action ?? null,
+});
+
+/** The pages of a hook's deliveries; Octokit follows the `Link: …cursor=…; rel="next"` headers. */
+function deliveryPages(octokit: Octokit, hook: HookRef): AsyncIterable<{ data: RawDelivery[] }> {
+  if ("org" in hook.owner) return octokit.paginate.iterator(octokit.rest.orgs.listWebhookDeliveries, { org: hook.owner.org, hook_id: hook.hookId, per_page: 100 });
+  return octokit.paginate.iterator(octokit.rest.repos.listWebhookDeliveries, { ...splitRepository(hook.owner.repository), hook_id: hook.hookId, per_page: 100 });
+}
+
+async function listHookDeliveries(octokit: Octokit, hook: HookRef, since: number, maxPages: number): Promise<HookDelivery[]> {
+  const out: HookDelivery[] = [];
+  let pages = 0;
+  try {
+    for await (const page of deliveryPages(octokit, hook)) {
+      const items = page.data.map(toHookDelivery);
+      out.push(...items);
+      if (++pages >= maxPages || items.length === 0 || items.some((d) => d.deliveredAt < since)) break;
+    }
+  } catch (err) {
+    throw toApiError(err);
+  }
+  return out;
 }
 
 export function createOctokitGithubApi(octokit: Octokit): GithubApi {
@@ -74,5 +119,36 @@ export function createOctokitGithubApi(octokit: Octokit): GithubApi {
         throw toApiError(err);
       }
     },
+    async listHooks(owner) {
+      const hooks =
+        "org" in owner
+          ? await call(() => octokit.paginate(octokit.rest.orgs.listWebhooks, { org: owner.org, per_page: 100 }))
+          : await call(() => octokit.paginate(octokit.rest.repos.listWebhooks, { ...splitRepository(owner.repository), per_page: 100 }));
+      return hooks.map((h) => ({ id: h.id, url: h.config.url ?? "", active: h.active }));
+    },
+    listHookDeliveries: (hook, since, maxPages) => listHookDeliveries(octokit, hook, since, maxPages),
+    async redeliverHookDelivery(hook, deliveryId) {
+      const { owner, hookId } = hook;
+      if ("org" in owner) await call(() => octokit.rest.orgs.redeliverWebhookDelivery({ org: owner.org, hook_id: hookId, delivery_id: deliveryId }));
+      else await call(() => octokit.rest.repos.redeliverWebhookDelivery({ ...splitRepository(owner.repository), hook_id: hookId, delivery_id: deliveryId }));
+    },
   };
+}
+
+type RateLimitHeaders = Readonly<Record<string, string | number | undefined>> | undefined;
+
+/**
+ * Reports `x-ratelimit-remaining` (per `x-ratelimit-resource`: core, search, graphql…) from
+ * every GitHub answer, errors included (a 403 at the limit says 0), to `onRemaining` (metrics).
+ */
+export function observeRateLimit(octokit: Octokit, onRemaining: (resource: string, remaining: number) => void): void {
+  const report = (headers: RateLimitHeaders) => {
+    const remaining = Number(headers?.["x-ratelimit-remaining"] ?? NaN);
+    if (Number.isFinite(remaining)) onRemaining(String(headers?.["x-ratelimit-resource"] ?? "core"), remaining);
+  };
+  octokit.hook.after("request", (response) => report(response.headers as RateLimitHeaders));
+  octokit.hook.error("request", (error) => {
+    report((error as { response?: { headers?: RateLimitHeaders } }).response?.headers);
+    throw error;
+  });
 }

@@ -75,8 +75,8 @@ describe("parseConfig: valid configs", () => {
       github: { webhookSecrets: ["s3cret", "old-secret"], apiUrl: "https://ghe.example.com/api/v3", auth: { token: "ghp_x" } },
       codecommit: { eventbridge: { apiKeyHeader: "x-api-key", apiKey: "0123456789abcdef" } },
       aws: { region: "eu-west-1", endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567" }, maxAttempts: 5 },
-      tracking: { pollIntervalSeconds: 30 },
-      jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120 },
+      tracking: { pollIntervalSeconds: 30, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },
+      jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120, drainSeconds: 20 },
       routes: [
         {
           name: "api",
@@ -123,10 +123,31 @@ describe("parseConfig: valid configs", () => {
       server: { port: 8080, host: "0.0.0.0", publicUrl: "http://localhost:8080" },
       store: { url: "sqlite:./data/buildgate.db" },
       aws: { region: "us-east-1", endpoints: {}, maxAttempts: 3 },
-      tracking: { pollIntervalSeconds: 15 },
-      jobs: { concurrency: 4, maxAttempts: 10, leaseSeconds: 60 },
+      tracking: { pollIntervalSeconds: 15, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },
+      jobs: { concurrency: 4, maxAttempts: 10, leaseSeconds: 60, drainSeconds: 20 },
       routes: [],
     });
+  });
+
+  it("parses github.redelivery with its defaults, and the sweep's tracking keys", () => {
+    const config = parseConfig(
+      `github:\n  webhookSecrets: [s]\n  auth: { token: t }\n  redelivery: { org: acme, hookId: 42 }\ntracking: { stuckAfterMinutes: 60, sweepIntervalSeconds: 30 }\n`,
+      {},
+    );
+    expect(config.github?.redelivery).toEqual({ enabled: true, org: "acme", hookId: 42, lookbackHours: 72, intervalMinutes: 10, maxPerRun: 50 });
+    expect(config.tracking).toEqual({ pollIntervalSeconds: 15, stuckAfterMinutes: 60, sweepIntervalSeconds: 30 });
+  });
+
+  it.each([
+    { name: "redelivery without github.auth", text: "github:\n  webhookSecrets: [s]\n  redelivery: { enabled: true }\n", want: "github.redelivery: redelivery needs github.auth" },
+    { name: "a lookback past GitHub's 3 days", text: "github:\n  webhookSecrets: [s]\n  auth: { token: t }\n  redelivery: { lookbackHours: 100 }\n", want: "github.redelivery.lookbackHours" },
+    { name: "a stuck threshold under 15 minutes", text: "tracking: { stuckAfterMinutes: 5 }\n", want: "tracking.stuckAfterMinutes" },
+  ])("refuses $name", ({ text, want }) => {
+    expect(problemsOf(() => parseConfig(text, {})).join("\n")).toContain(want);
+  });
+
+  it("accepts a disabled redelivery without auth", () => {
+    expect(parseConfig("github:\n  webhookSecrets: [s]\n  redelivery: { enabled: false }\n", {}).github?.redelivery?.enabled).toBe(false);
   });
 
   it("accepts GitHub App auth", () => {

@@ -9,11 +9,15 @@ import { buildRow } from "../../helpers/store-fixtures.js";
 const NOW = 1_700_000_000_000;
 const MINUTE = 60_000;
 
-/** The one store call pollBuilds makes, recorded. */
-class RecordingStore implements Pick<Store, "updateBuild"> {
+/** The store calls pollBuilds makes, recorded. */
+class RecordingStore implements Pick<Store, "updateBuild" | "markPolled"> {
   readonly updates: Array<{ id: number; patch: BuildPatch; now: number; followUps: readonly NewJob[] | undefined }> = [];
+  readonly polled: number[] = [];
   async updateBuild(id: number, patch: BuildPatch, now: number, followUps?: readonly NewJob[]): Promise<void> {
     this.updates.push({ id, patch, now, followUps });
+  }
+  async markPolled(ids: readonly number[]): Promise<void> {
+    this.polled.push(...ids);
   }
 }
 
@@ -163,11 +167,12 @@ describe("pollBuilds: changes", () => {
     ]);
   });
 
-  it("stores nothing for a build whose snapshot did not change", async () => {
+  it("stores nothing for a build whose snapshot did not change, but records that it was polled", async () => {
     const { builder, store, deps } = setup();
     const builds = await inFlight(builder, 3);
     expect((await pollBuilds(deps, builds)).changed).toBe(0);
     expect(store.updates).toEqual([]);
+    expect(store.polled).toEqual([1, 2, 3]);
   });
 
   it("ignores a snapshot of a build it did not ask about", async () => {
