@@ -32,7 +32,7 @@ if (!process.env.BUILDGATE_BENCH_PINNED && existsSync(TASKSET)) {
 }
 
 const cfg = quick
-  ? { ingestRounds: 1, saturationSec: 1.5, warmupSec: 0.5, fixedSec: 1.5, graceMs: 2_000, storeSec: 0.5, e2eRates: [[50, 2], [500, 0.5]], e2eWaitMs: 5_000, boardBuilds: 20_000, boardSamples: 15, trackingBuilds: 2_000, scaleOutSec: 1.5 }
+  ? { ingestRounds: 1, saturationSec: 1.5, warmupSec: 0.5, fixedSec: 1.5, graceMs: 2_000, storeSec: 0.5, e2eRates: [[50, 2], [500, 0.5]], e2eWaitMs: 3_000, boardBuilds: 20_000, boardSamples: 15, trackingBuilds: 1_000, scaleOutSec: 1 }
   : { ingestRounds: 2, saturationSec: 5, warmupSec: 2, fixedSec: 6, graceMs: 5_000, storeSec: 2, e2eRates: [[50, 10], [500, 4]], e2eWaitMs: 30_000, boardBuilds: 1_000_000, boardSamples: 60, trackingBuilds: 10_000, scaleOutSec: 6 };
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
