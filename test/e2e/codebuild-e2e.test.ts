@@ -4,32 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCodeBuildFake, type CodeBuildFake } from "../fakes/codebuild-fake.js";
 import { pushExample } from "../helpers/github-examples.js";
-import { deliverGithub, waitFor } from "./e2e-helpers.js";
+import { deliverGithub, waitFor, writeCodeBuildConfig } from "./e2e-helpers.js";
 import { runCli, spawnBuildgate, type RunningBuildgate } from "./spawn-buildgate.js";
 
 const SECRET = "e2e-secret-0123456789";
 
-function writeConfig(dir: string, codebuildUrl: string): string {
-  const path = join(dir, "buildgate.yaml");
-  writeFileSync(
-    path,
-    `
-store: { url: "sqlite:${join(dir, "bg.db")}" }
-server: { host: 127.0.0.1 }
-github: { webhookSecrets: ["\${E2E_SECRET}"] }
-aws: { region: us-east-1, endpoints: { codebuild: "${codebuildUrl}" }, maxAttempts: 3 }
-jobs: { concurrency: 4, maxAttempts: 5, leaseSeconds: 30 }
-routes:
-  - name: hello
-    source: { github: "Codertocat/Hello-World" }
-    on: [push]
-    branches: [master]
-    project: hello-ci
-    env: { STAGE: e2e }
-`,
-  );
-  return path;
-}
+const writeConfig = (dir: string, codebuildUrl: string) => writeCodeBuildConfig(dir, codebuildUrl, { routeEnv: "{ STAGE: e2e }" });
 
 const deliver = (gate: RunningBuildgate, sha: string, deliveryId?: string) => deliverGithub(gate, SECRET, "push", pushExample({ after: sha }), deliveryId);
 

@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { signGithub } from "../helpers/sign.js";
 import type { RunningBuildgate } from "./spawn-buildgate.js";
@@ -26,3 +28,29 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The config of the CodeBuild e2e suites: SQLite in `dir`, the webhook secret from E2E_SECRET,
+ * CodeBuild at `codebuildUrl`, and one push route `hello` (master → hello-ci). `jobs` and
+ * `routeEnv` add to it.
+ */
+export function writeCodeBuildConfig(dir: string, codebuildUrl: string, o: { jobs?: string; routeEnv?: string } = {}): string {
+  const path = join(dir, "buildgate.yaml");
+  writeFileSync(
+    path,
+    `
+store: { url: "sqlite:${join(dir, "bg.db")}" }
+server: { host: 127.0.0.1 }
+github: { webhookSecrets: ["\${E2E_SECRET}"] }
+aws: { region: us-east-1, endpoints: { codebuild: "${codebuildUrl}" }, maxAttempts: 3 }
+jobs: { concurrency: 4, maxAttempts: 5, leaseSeconds: 30${o.jobs ? `, ${o.jobs}` : ""} }
+routes:
+  - name: hello
+    source: { github: "Codertocat/Hello-World" }
+    on: [push]
+    branches: [master]
+    project: hello-ci
+${o.routeEnv ? `    env: ${o.routeEnv}\n` : ""}`,
+  );
+  return path;
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,28 +7,13 @@ import { startCodeBuildFake, type CodeBuildFake } from "../fakes/codebuild-fake.
 import { pushExample } from "../helpers/github-examples.js";
 import { sampleOf } from "../helpers/prometheus.js";
 import { signGithub } from "../helpers/sign.js";
-import { deliverGithub, sleep, waitFor } from "./e2e-helpers.js";
+import { deliverGithub, sleep, waitFor, writeCodeBuildConfig } from "./e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "./spawn-buildgate.js";
 
 const SECRET = "e2e-secret-0123456789";
 const SHA = "c".repeat(40);
 
-function writeConfig(dir: string, codebuildUrl: string, drainSeconds: number): string {
-  const path = join(dir, "buildgate.yaml");
-  writeFileSync(
-    path,
-    `
-store: { url: "sqlite:${join(dir, "bg.db")}" }
-server: { host: 127.0.0.1 }
-github: { webhookSecrets: ["\${E2E_SECRET}"] }
-aws: { region: us-east-1, endpoints: { codebuild: "${codebuildUrl}" }, maxAttempts: 3 }
-jobs: { concurrency: 4, maxAttempts: 5, leaseSeconds: 30, drainSeconds: ${drainSeconds} }
-routes:
-  - { name: hello, source: { github: "Codertocat/Hello-World" }, on: [push], branches: [master], project: hello-ci }
-`,
-  );
-  return path;
-}
+const writeConfig = (dir: string, codebuildUrl: string, drainSeconds: number) => writeCodeBuildConfig(dir, codebuildUrl, { jobs: `drainSeconds: ${drainSeconds}` });
 
 const env = { E2E_SECRET: SECRET };
 const startCalls = (fake: CodeBuildFake) => fake.calls.filter((c) => c.op === "StartBuild");

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CodeBuildClient, StartBuildCommand } from "@aws-sdk/client-codebuild";
 import SqliteDatabase from "better-sqlite3";
 import { startCodeBuildFake, type CodeBuildFake } from "../fakes/codebuild-fake.js";
 import { pushExample } from "../helpers/github-examples.js";
-import { deliverGithub, waitFor } from "./e2e-helpers.js";
+import { deliverGithub, waitFor, writeCodeBuildConfig } from "./e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "./spawn-buildgate.js";
 
 const SECRET = "e2e-secret-0123456789";
@@ -35,23 +35,7 @@ describe("e2e: a start retried after CodeBuild's 5-minute idempotency window", (
     dir = mkdtempSync(join(tmpdir(), "buildgate-recovery-"));
     awsOffset = 0;
     fake = await startCodeBuildFake({ projects: ["hello-ci"], now: () => Date.now() + awsOffset });
-    config = join(dir, "buildgate.yaml");
-    writeFileSync(
-      config,
-      `
-store: { url: "sqlite:${join(dir, "bg.db")}" }
-server: { host: 127.0.0.1 }
-github: { webhookSecrets: ["\${E2E_SECRET}"] }
-aws: { region: us-east-1, endpoints: { codebuild: "${fake.url}" }, maxAttempts: 3 }
-jobs: { concurrency: 4, maxAttempts: 5, leaseSeconds: 30 }
-routes:
-  - name: hello
-    source: { github: "Codertocat/Hello-World" }
-    on: [push]
-    branches: [master]
-    project: hello-ci
-`,
-    );
+    config = writeCodeBuildConfig(dir, fake.url);
   });
   afterEach(async () => {
     await gate?.kill9();
