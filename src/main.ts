@@ -10,13 +10,14 @@ import { createRouteBuilder } from "./builders/route-builder.js";
 import type { Config } from "./config/config.js";
 import { ConfigError } from "./config/config-error.js";
 import type { Builder } from "./domain/builder.js";
-import { createInbox } from "./intake/create-inbox.js";
+import { createInbox, type Inbox } from "./intake/create-inbox.js";
 import { createCertificateSource } from "./intake/sns/cert-cache.js";
 import { drainProcess, trackRequests } from "./metrics/drain-process.js";
 import { createDrainState } from "./metrics/drain-state.js";
 import { createMetrics } from "./metrics/metrics.js";
 import { createCodeCommitClient, createSdkCodeCommitApi } from "./providers/codecommit/sdk-codecommit-api.js";
 import { createHandlers } from "./pipeline/create-handlers.js";
+import { createIntakePressure } from "./pipeline/intake-pressure.js";
 import { createJobRunner, type JobRunner } from "./pipeline/job-runner.js";
 import { isLeaseHolderGone } from "./pipeline/lease-holder.js";
 import { recoveryJobs } from "./pipeline/recovery-jobs.js";
@@ -85,7 +86,10 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   const codecommit = config.codecommit
     ? createSdkCodeCommitApi(createCodeCommitClient({ region: config.codecommit.region ?? config.aws.region, endpoint: config.aws.endpoints.codecommit, maxAttempts: config.aws.maxAttempts }))
     : undefined;
+  // During a burst of webhooks the intake has the CPU and jobs run one at a time (intake-pressure.ts).
+  const pressure = createIntakePressure();
   const runner: JobRunner = createJobRunner({
+    yieldToIntake: pressure.high,
     queue: store.jobs,
     log,
     workerId,
@@ -118,7 +122,13 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   }, Math.max(60_000, config.tracking.pollIntervalSeconds * 4000));
   watchdog.unref();
 
-  const inbox = createInbox(store, () => runner.wake());
+  const stored = createInbox(store, () => runner.wake());
+  const inbox: Inbox = {
+    accept(delivery) {
+      pressure.noteDelivery();
+      return stored.accept(delivery);
+    },
+  };
   const snsCertificates = config.codecommit?.sns ? createCertificateSource({ pinned: readPinnedCertificates(config.codecommit.sns.pinnedCertificates) }) : undefined;
   const app = createApp({ config, store, inbox, log, metrics, drain, wake: () => runner.wake(), demo: options.demo === true, ...(snsCertificates ? { snsCertificates } : {}), ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}) });
   const host = boardHost(config, log);
@@ -134,6 +144,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
   const requests = trackRequests(server);
+  pressure.start();
   runner.start();
   const { port } = server.address() as AddressInfo;
   const url = `http://${host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -146,6 +157,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
     close() {
       closing ??= (async () => {
         clearInterval(watchdog);
+        pressure.stop();
         (app.locals.closeBoard as (() => void) | undefined)?.();
         await drainProcess({ drain, server, requests, runner, queue: store.jobs, workerId, drainMs: config.jobs.drainSeconds * 1000, log });
         await local?.close();

@@ -36,6 +36,11 @@ export interface JobRunnerOptions {
   readonly random?: () => number;
   /** Told of every run that ended (metrics). */
   readonly onJobFinished?: (kind: string, result: JobResult, seconds: number) => void;
+  /**
+   * While true, run one job at a time (never none, so jobs always move): the intake has the
+   * CPU during a burst of webhooks (see intake-pressure.ts).
+   */
+  readonly yieldToIntake?: () => boolean;
 }
 
 export interface JobRunner {
@@ -74,7 +79,9 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
   let stopped = false;
   let pumping = false;
   let again = false;
+  let pumpSoon = false;
   let timer: NodeJS.Timeout | undefined;
+  const limit = () => (o.yieldToIntake?.() ? 1 : o.concurrency);
 
   async function finish(job: JobRow, handler: JobHandler | undefined, err: unknown, log: Logger): Promise<JobResult> {
     if (err instanceof DeferJobError) {
@@ -140,11 +147,11 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     try {
       do {
         again = false;
-        const free = o.concurrency - running.size;
+        const free = limit() - running.size;
         if (free <= 0 || stopped) break;
         const jobs = await o.queue.claim(o.workerId, now(), o.leaseMs, free);
         jobs.forEach(launch);
-        if (jobs.length === free) again = true;
+        if (jobs.length === free && limit() > running.size) again = true;
       } while (again && !stopped);
     } catch (err) {
       o.log.error({ err: describe(err) }, "could not claim jobs");
@@ -154,13 +161,21 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     await schedule();
   }
 
+  // Wakes in one turn of the event loop (jobs finishing together, a batch of deliveries
+  // committed) share one claim: it runs in the check phase, after the turn's I/O was read.
   function wake(): void {
     if (!started || stopped) return;
     if (pumping) {
       again = true;
       return;
     }
-    void pump();
+    if (pumpSoon) return;
+    pumpSoon = true;
+    setImmediate(() => {
+      pumpSoon = false;
+      if (pumping) again = true;
+      else if (!stopped) void pump();
+    });
   }
 
   return {

@@ -63,6 +63,13 @@ export async function insertDeliveriesIn(trx: Kysely<Database>, rows: readonly N
  * SQLite: two prepared statements and one synchronous `BEGIN IMMEDIATE` transaction per batch,
  * run while holding Kysely's connection so it never lands inside another transaction on it.
  * Preparing the SQL once instead of building and preparing it per row halves a batch's cost.
+ *
+ * The store runs with `synchronous=NORMAL` (job bookkeeping need not wait for the disk: a
+ * commit survives a process crash, and only the newest can roll back on power loss, after which
+ * jobs run again and every job is idempotent). A delivery must be on disk before its 2xx, so
+ * this commit alone runs with `synchronous=FULL`: it fsyncs the WAL, which makes every commit
+ * before it durable as well. SQLite refuses to change the level inside a transaction; here none
+ * is open (we hold the only connection).
  */
 export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteDatabase.Database, maxAttempts: number): (rows: readonly NewDelivery[]) => Promise<InsertOutcome[]> {
   let write: SqliteDatabase.Transaction<(rows: readonly NewDelivery[]) => InsertOutcome[]> | undefined;
@@ -88,6 +95,11 @@ export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteD
   return (rows) =>
     db.connection().execute(async () => {
       write ??= prepare();
-      return write.immediate(rows);
+      sqlite.pragma("synchronous = FULL");
+      try {
+        return write.immediate(rows);
+      } finally {
+        sqlite.pragma("synchronous = NORMAL");
+      }
     });
 }

@@ -17,6 +17,7 @@ import { createRecoveryQueries } from "./recovery-queries.js";
 import { createSessionRows } from "./session-rows.js";
 import { createSqliteDeliveryWriter, insertDeliveriesIn } from "./insert-deliveries.js";
 import type { DeliveryRow, Store } from "./store.js";
+import { withStatementCache } from "./statement-cache.js";
 import { transact } from "./transact.js";
 
 
@@ -43,11 +44,14 @@ function createKysely(url: string, dialect: Dialect, poolSize: number, onConnect
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = new SqliteDatabase(path);
     db.pragma("journal_mode = WAL");
-    // FULL: the inbox commit is fsync'd before a 2xx goes out.
-    db.pragma("synchronous = FULL");
+    // NORMAL for everything but the inbox: in WAL mode a commit survives a crash of the process
+    // either way, and only a power loss can roll back the newest ones. The inbox's writer switches
+    // to FULL for its own commit (see insert-deliveries.ts), so a delivery is fsync'd before its
+    // 2xx, and that fsync of the WAL also makes every earlier commit durable.
+    db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(db) }) });
     sqliteHandles.set(kysely, db);
     return kysely;
   }

@@ -26,14 +26,14 @@ describe("job runner: results, log context and a bounded stop", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function start(handlers: Record<string, JobHandler>): JobRunner {
+  function start(handlers: Record<string, JobHandler>, extra: { concurrency?: number; yieldToIntake?: () => boolean } = {}): JobRunner {
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
         lines.push(JSON.parse(chunk.toString("utf8")) as Record<string, unknown>);
         done();
       },
     });
-    runner = createJobRunner({ queue: store.jobs, handlers, log: pino({ level: "debug" }, sink), workerId: "w", concurrency: 2, leaseMs: 10_000, idlePollMs: 10, backoffBaseMs: 5, onJobFinished: (kind, result) => finished.push([kind, result]) });
+    runner = createJobRunner({ queue: store.jobs, handlers, log: pino({ level: "debug" }, sink), workerId: "w", concurrency: extra.concurrency ?? 2, leaseMs: 10_000, idlePollMs: 10, backoffBaseMs: 5, onJobFinished: (kind, result) => finished.push([kind, result]), ...(extra.yieldToIntake ? { yieldToIntake: extra.yieldToIntake } : {}) });
     runner.start();
     return runner;
   }
@@ -99,5 +99,38 @@ describe("job runner: results, log context and a bounded stop", () => {
     expect(runs).toBe(1);
     release();
     expect(await r.stop(1_000)).toBe(0);
+  });
+
+  it("runs one job at a time while the intake has the CPU, and all of them again after", async () => {
+    let pressure = true;
+    let running = 0;
+    let peak = 0;
+    let peakAfter = 0;
+    const ran: number[] = [];
+    start(
+      {
+        work: {
+          async run(payload) {
+            running++;
+            if (pressure) peak = Math.max(peak, running);
+            else peakAfter = Math.max(peakAfter, running);
+            await new Promise((r) => setTimeout(r, 15));
+            ran.push((payload as { n: number }).n);
+            running--;
+          },
+        },
+      },
+      { concurrency: 4, yieldToIntake: () => pressure },
+    );
+    for (let n = 0; n < 12; n++) await store.jobs.enqueue({ kind: "work", payload: { n } }, Date.now());
+    runner?.wake();
+    // Under pressure the jobs still move (never starved), one at a time.
+    await until(() => ran.length >= 4);
+    expect(peak).toBe(1);
+    pressure = false;
+    runner?.wake();
+    await until(() => ran.length === 12);
+    expect(peakAfter).toBeGreaterThan(1);
+    expect(peakAfter).toBeLessThanOrEqual(4);
   });
 });
