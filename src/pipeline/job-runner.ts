@@ -75,6 +75,8 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
   const random = o.random ?? Math.random;
   const idlePollMs = o.idlePollMs ?? 1000;
   const running = new Set<Promise<void>>();
+  /** Jobs that finished and are not yet marked done in the store. */
+  let completed: number[] = [];
   let started = false;
   let stopped = false;
   let pumping = false;
@@ -113,7 +115,9 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       if (job.attempts > job.max_attempts) throw new PermanentJobError(`gave up after ${job.max_attempts} attempts (leases expired)`);
       await handler.run(JSON.parse(job.payload), { job, log });
-      await o.queue.complete(job.id, o.workerId, now());
+      // Marked done with the next claim, in its transaction (one commit for every job that
+      // finished in this turn of the event loop); stop() writes what is left.
+      completed.push(job.id);
       result = "done";
     } catch (err) {
       result = await finish(job, handler, err, log).catch((e) => void log.error({ err: describe(e) }, "could not record job failure"));
@@ -147,11 +151,19 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     try {
       do {
         again = false;
-        const free = limit() - running.size;
-        if (free <= 0 || stopped) break;
-        const jobs = await o.queue.claim(o.workerId, now(), o.leaseMs, free);
+        const free = stopped ? 0 : limit() - running.size;
+        if (free <= 0 && completed.length === 0) break;
+        const done = completed;
+        completed = [];
+        let jobs: JobRow[];
+        try {
+          jobs = await o.queue.claim(o.workerId, now(), o.leaseMs, Math.max(0, free), done);
+        } catch (err) {
+          completed = [...done, ...completed];
+          throw err;
+        }
         jobs.forEach(launch);
-        if (jobs.length === free && limit() > running.size) again = true;
+        if (free > 0 && jobs.length === free && limit() > running.size) again = true;
       } while (again && !stopped);
     } catch (err) {
       o.log.error({ err: describe(err) }, "could not claim jobs");
@@ -159,6 +171,17 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
       pumping = false;
     }
     await schedule();
+  }
+
+  /** Marks the finished jobs done now (on stop: no claim will carry them). */
+  async function flushCompleted(): Promise<void> {
+    if (completed.length === 0) return;
+    const done = completed;
+    completed = [];
+    await o.queue.claim(o.workerId, now(), o.leaseMs, 0, done).catch((err) => {
+      // Their leases run out and they run again (every job is idempotent); say so.
+      o.log.error({ err: describe(err), jobs: done.length }, "could not mark finished jobs done");
+    });
   }
 
   // Wakes in one turn of the event loop (jobs finishing together, a batch of deliveries
@@ -194,6 +217,9 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
         await Promise.race([all, new Promise((resolve) => (bound = setTimeout(resolve, timeoutMs)))]);
         clearTimeout(bound);
       }
+      // A pump in progress may hold some; wait for it so nothing is written twice or missed.
+      while (pumping) await new Promise((resolve) => setImmediate(resolve));
+      await flushCompleted();
       return running.size;
     },
     inFlight: () => running.size,

@@ -25,10 +25,14 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
   const held = (id: number, workerId: string) => db.updateTable("jobs").where("id", "=", id).where("leased_by", "=", workerId).where("state", "=", "running");
   const changed = (r: { numUpdatedRows: bigint }) => r.numUpdatedRows > 0n;
   return {
-    claim: (workerId, now, leaseMs, limit) =>
+    claim: (workerId, now, leaseMs, limit, completed = []) =>
       // Two index seeks, expired leases first, instead of one query with OR: that one read and
       // sorted every due job to return the first few, so a backlog made each claim slower.
       transact(db, dialect, async (trx) => {
+        if (completed.length > 0) {
+          await trx.updateTable("jobs").set({ state: "done", lease_until: null, updated_at: now }).where("id", "in", completed).where("leased_by", "=", workerId).where("state", "=", "running").execute();
+        }
+        if (limit <= 0) return [];
         const lock = <Q extends { forUpdate(): Q; skipLocked(): Q }>(q: Q) => (dialect === "postgres" ? q.forUpdate().skipLocked() : q);
         const expired = await lock(trx.selectFrom("jobs").select("id").where("state", "=", "running").where("lease_until", "<", now).orderBy("lease_until").orderBy("id").limit(limit)).execute();
         const due =

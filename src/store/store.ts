@@ -88,9 +88,11 @@ export interface QueueStats {
 export interface JobQueue {
   /**
    * Claims up to `limit` jobs that are due, or whose lease expired, for `workerId`;
-   * increments their attempt count. Safe against concurrent claimers (one statement; SKIP LOCKED on PostgreSQL).
+   * increments their attempt count. Safe against concurrent claimers (one transaction; SKIP
+   * LOCKED on PostgreSQL). `completed` are jobs `workerId` finished: they are marked done in the
+   * same transaction (as `complete` does, each only while `workerId` still holds it).
    */
-  claim(workerId: string, now: number, leaseMs: number, limit: number): Promise<JobRow[]>;
+  claim(workerId: string, now: number, leaseMs: number, limit: number, completed?: readonly number[]): Promise<JobRow[]>;
   /** Marks a job done if `workerId` still holds it; false when the lease was lost. */
   complete(id: number, workerId: string, now: number): Promise<boolean>;
   retry(id: number, workerId: string, runAt: number, error: string, now: number): Promise<boolean>;

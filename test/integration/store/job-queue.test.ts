@@ -22,6 +22,33 @@ describe.each(targets)("store on $name: job queue", (target) => {
   }
 
   describe("claim", () => {
+    it("marks the worker's finished jobs done in the same transaction, only those it still holds", async () => {
+      const [a = -1, b = -1, c = -1] = await enqueue(4);
+      const mine = await store.jobs.claim("w1", T0, LEASE, 2);
+      expect(mine.map((j) => j.id)).toEqual([a, b]);
+      // c is held by another worker: w1 cannot complete it.
+      expect((await store.jobs.claim("w2", T0, LEASE, 1)).map((j) => j.id)).toEqual([c]);
+      const next = await store.jobs.claim("w1", T0 + 1, LEASE, 1, [a, b, c]);
+      expect(next).toHaveLength(1);
+      expect(await store.jobs.countByState()).toEqual({ done: 2, running: 2 });
+      // With nothing to claim (limit 0), it only completes.
+      expect(await store.jobs.claim("w1", T0 + 2, LEASE, 0, [next[0]?.id ?? -1])).toEqual([]);
+      expect(await store.jobs.countByState()).toEqual({ done: 3, running: 1 });
+      // A lease that expired and was taken over is fenced: the old holder's completion is ignored.
+      const taken = await store.jobs.claim("w3", T0 + LEASE + 10, LEASE, 1);
+      expect(taken.map((j) => j.id)).toEqual([c]);
+      await store.jobs.claim("w2", T0 + LEASE + 11, LEASE, 0, [c]);
+      expect(await store.jobs.countByState()).toEqual({ done: 3, running: 1 });
+    });
+
+    it("takes expired leases back before due jobs", async () => {
+      const due = await enqueue(3);
+      const [stale] = await store.jobs.claim("crashed", T0, 10, 1);
+      const claimed = await store.jobs.claim("w1", T0 + 100, LEASE, 2);
+      expect(claimed.map((j) => j.id)).toEqual([stale?.id, due[1]]);
+      expect(claimed[0]?.attempts).toBe(2);
+    });
+
     it("claims only due jobs, oldest run_at first", async () => {
       const later = await store.jobs.enqueue({ kind: "later", payload: {}, runAt: T0 + 5_000 }, T0);
       const now = await store.jobs.enqueue({ kind: "now", payload: { n: 1 } }, T0);
