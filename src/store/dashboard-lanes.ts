@@ -12,6 +12,8 @@ export interface DashboardLane {
 type Lane = Pick<DashboardLane, "repository" | "lane">;
 type Head = { updated_at: number; repository: string; lane: string; route: string };
 
+const keyOf = (repository: string, lane: string) => JSON.stringify([repository, lane]);
+
 /**
  * The `count` lanes with the most recently updated heads, newest first; ties in `updated_at` go
  * by repository, then lane, both descending. Walks `build_heads_recent` newest first (an
@@ -36,7 +38,7 @@ export async function newestLanes(db: Kysely<Database>, count: number): Promise<
       .limit(batch)
       .execute();
     for (const r of rows) {
-      const key = JSON.stringify([r.repository, r.lane]);
+      const key = keyOf(r.repository, r.lane);
       if (!lanes.has(key)) lanes.set(key, { repository: r.repository, lane: r.lane });
       if (lanes.size === count) return [...lanes.values()];
     }
@@ -59,6 +61,10 @@ export async function dashboardLanes(db: Kysely<Database>, count: number): Promi
     .selectAll("builds")
     .where((eb) => eb.or(lanes.map((n) => eb.and([eb("build_heads.repository", "=", n.repository), eb("build_heads.lane", "=", n.lane)]))))
     .execute();
-  const builds = heads.map(asBuild).sort((a, b) => a.route.localeCompare(b.route));
-  return lanes.map((n) => ({ ...n, builds: builds.filter((b) => b.repository === n.repository && laneOf(b) === n.lane) }));
+  const byLane = new Map<string, BuildRow[]>();
+  for (const b of heads.map(asBuild).sort((x, y) => x.route.localeCompare(y.route))) {
+    const key = keyOf(b.repository, laneOf(b));
+    byLane.set(key, [...(byLane.get(key) ?? []), b]);
+  }
+  return lanes.map((n) => ({ ...n, builds: byLane.get(keyOf(n.repository, n.lane)) ?? [] }));
 }
