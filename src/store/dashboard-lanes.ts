@@ -20,7 +20,7 @@ const keyOf = (repository: string, lane: string) => JSON.stringify([repository, 
  * index-only scan) and stops at the count-th distinct lane, so it reads at most `count` × routes
  * heads, however many lanes the store holds.
  */
-export async function newestLanes(db: Kysely<Database>, count: number): Promise<Lane[]> {
+async function newestLanes(db: Kysely<Database>, count: number): Promise<Lane[]> {
   // Usually one batch: a lane has one head per route, and only a few routes.
   const batch = Math.max(4 * count, 64);
   const lanes = new Map<string, Lane>();
@@ -64,7 +64,9 @@ export async function dashboardLanes(db: Kysely<Database>, count: number): Promi
   const byLane = new Map<string, BuildRow[]>();
   for (const b of heads.map(asBuild).sort((x, y) => x.route.localeCompare(y.route))) {
     const key = keyOf(b.repository, laneOf(b));
-    byLane.set(key, [...(byLane.get(key) ?? []), b]);
+    const lane = byLane.get(key);
+    if (lane) lane.push(b);
+    else byLane.set(key, [b]);
   }
   return lanes.map((n) => ({ ...n, builds: byLane.get(keyOf(n.repository, n.lane)) ?? [] }));
 }
