@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { asBuild } from "./build-queries.js";
+import { dashboardLanes, type DashboardLane } from "./dashboard-lanes.js";
 import type { Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
@@ -7,6 +8,8 @@ import { JOB, reportJob } from "./job-kinds.js";
 import { upsertHead } from "./record-routing.js";
 import type { BuildRow, DeliveryRow, JobRow, StatusReportRow } from "./store.js";
 import { transact } from "./transact.js";
+
+export type { DashboardLane } from "./dashboard-lanes.js";
 
 export interface BuildFilter {
   readonly repository?: string;
@@ -23,12 +26,6 @@ export interface DeliveryFilter {
   readonly status?: string;
   readonly before?: number;
   readonly limit: number;
-}
-
-export interface DashboardLane {
-  readonly repository: string;
-  readonly lane: string;
-  readonly builds: readonly BuildRow[];
 }
 
 /** Reads and actions for the board. Every list is keyset-paginated on an index: fast at a million rows. */
@@ -55,6 +52,22 @@ export interface BoardQueries {
 
 const numberOr = (v: number | undefined) => v !== undefined && Number.isFinite(v);
 
+/**
+ * The newest `limit` builds in any of `states`: the ids from one `(state, id)` index walk per
+ * state, then those rows. (`state IN (…) ORDER BY id DESC` is not an ordered walk of one index:
+ * the planner sorts every matching build or scans ids newest first hoping to meet them.)
+ */
+async function newestInStates(db: Kysely<Database>, states: readonly string[], limit: number): Promise<BuildRow[]> {
+  const perState = await Promise.all(states.map((state) => db.selectFrom("builds").select("id").where("state", "=", state).orderBy("id", "desc").limit(limit).execute()));
+  const ids = perState
+    .flat()
+    .map((r) => Number(r.id))
+    .sort((a, b) => b - a)
+    .slice(0, limit);
+  if (ids.length === 0) return [];
+  return (await db.selectFrom("builds").selectAll().where("id", "in", ids).orderBy("id", "desc").execute()).map(asBuild);
+}
+
 export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): BoardQueries {
   const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });
   return {
@@ -74,37 +87,9 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAt
       if (numberOr(f.before)) q = q.where("id", "<", f.before as number);
       return (await q.execute()).map(asDelivery);
     },
-    async dashboard(lanes) {
-      const newest = await db
-        .selectFrom("build_heads")
-        .select(["repository", "lane"])
-        .select((eb) => eb.fn.max("updated_at").as("at"))
-        .groupBy(["repository", "lane"])
-        .orderBy("at", "desc")
-        .limit(lanes)
-        .execute();
-      if (newest.length === 0) return [];
-      const heads = await db
-        .selectFrom("build_heads")
-        .innerJoin("builds", "builds.id", "build_heads.build_id")
-        .selectAll("builds")
-        .where((eb) => eb.or(newest.map((n) => eb.and([eb("build_heads.repository", "=", n.repository), eb("build_heads.lane", "=", n.lane)]))))
-        .execute();
-      return newest.map((n) => ({
-        repository: n.repository,
-        lane: n.lane,
-        builds: heads
-          .filter((b) => b.repository === n.repository && (b.pull_request !== null ? `pr#${b.pull_request}` : b.ref) === n.lane)
-          .map(asBuild)
-          .sort((a, b) => a.route.localeCompare(b.route)),
-      }));
-    },
-    async inFlight(limit) {
-      return (await db.selectFrom("builds").selectAll().where("state", "in", ["pending", "queued", "running"]).orderBy("id", "desc").limit(limit).execute()).map(asBuild);
-    },
-    async recentFailures(limit) {
-      return (await db.selectFrom("builds").selectAll().where("state", "in", ["failed", "errored", "timed_out"]).orderBy("id", "desc").limit(limit).execute()).map(asBuild);
-    },
+    dashboard: (lanes) => dashboardLanes(db, lanes),
+    inFlight: (limit) => newestInStates(db, ["pending", "queued", "running"], limit),
+    recentFailures: (limit) => newestInStates(db, ["failed", "errored", "timed_out"], limit),
     async statusReportsOf(buildId) {
       return (await db.selectFrom("status_reports").selectAll().where("build_id", "=", buildId).orderBy("id").execute()).map((r) => ({ ...r, id: Number(r.id), build_id: Number(r.build_id) }));
     },

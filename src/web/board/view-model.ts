@@ -51,7 +51,17 @@ export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: stri
     shortSha: b.sha.slice(0, 7),
     state,
     tone: toCommitState(state),
-    description: describeBuild({ state, currentPhase: b.current_phase, phases: phasesOf(b), startedAt: b.started_at, endedAt: b.ended_at, error: b.error }),
+    description: describeBuild({
+      state,
+      currentPhase: b.current_phase,
+      // Parsed only when the description names a failed phase (a list shows mostly other builds).
+      get phases() {
+        return phasesOf(b);
+      },
+      startedAt: b.started_at,
+      endedAt: b.ended_at,
+      error: b.error,
+    }),
     phase: b.current_phase,
     project: b.project,
     context: b.context,
