@@ -65,6 +65,9 @@ export function createApp(appDeps: AppDeps): Express {
   const deps: AppDeps = { ...appDeps, inbox: countDeliveries(appDeps.inbox, metrics.countDelivery) };
   const app = express();
   app.disable("x-powered-by");
+  // No ETag on dynamic answers: hashing every webhook reply costs CPU on the hot path, and the
+  // board's pages differ per request anyway (CSRF tokens, live state). Static files keep theirs.
+  app.set("etag", false);
   app.set("trust proxy", false);
   app.use(requestLogger(deps.log));
 

@@ -36,6 +36,8 @@ describe("POST /webhooks/github", () => {
     const res = await post(body, { "x-github-delivery": id });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ status: "accepted", deliveryId: id });
+    // No ETag hashed for a webhook's answer.
+    expect(res.headers.etag).toBeUndefined();
     const rows = await stored(id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ source: "github", event: "push", status: "received", body });
