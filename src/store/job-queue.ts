@@ -21,6 +21,16 @@ export async function insertJob(db: Kysely<Database>, job: NewJob, maxAttempts: 
   return Number(row.id);
 }
 
+/** PostgreSQL advisory locks taken by `ensure` live in their own key space (the first of two int4 keys). */
+const ENSURE_LOCK_SPACE = 0x6267; // "bg"
+
+/** A dedupe key as a signed 32-bit int (FNV-1a): the second key of the advisory lock. */
+export function lockKeyOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
 export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): JobQueue {
   const held = (id: number, workerId: string) => db.updateTable("jobs").where("id", "=", id).where("leased_by", "=", workerId).where("state", "=", "running");
   const changed = (r: { numUpdatedRows: bigint }) => r.numUpdatedRows > 0n;
@@ -110,9 +120,17 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
     },
     enqueue: (job, now) => insertJob(db, job, maxAttempts, now),
     async ensure(job, now) {
-      if (job.dedupeKey === undefined) throw new Error("ensure needs a dedupeKey");
-      const live = await db.selectFrom("jobs").select("id").where("dedupe_key", "=", job.dedupeKey).where("state", "in", ["queued", "running"]).executeTakeFirst();
-      return live ? undefined : insertJob(db, job, maxAttempts, now);
+      const key = job.dedupeKey;
+      if (key === undefined) throw new Error("ensure needs a dedupeKey");
+      // Look and insert as one step, for every replica: on SQLite the transaction takes the
+      // write lock first (BEGIN IMMEDIATE); on PostgreSQL an advisory lock on the key makes a
+      // second replica wait until the first one's insert is committed and visible. Otherwise
+      // replicas starting together each see no tracker and each start one.
+      return transact(db, dialect, async (trx) => {
+        if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${ENSURE_LOCK_SPACE}, ${lockKeyOf(key)})`.execute(trx);
+        const live = await trx.selectFrom("jobs").select("id").where("dedupe_key", "=", key).where("state", "in", ["queued", "running"]).executeTakeFirst();
+        return live ? undefined : insertJob(trx, job, maxAttempts, now);
+      });
     },
     async deadLetters(limit) {
       return (await db.selectFrom("jobs").selectAll().where("state", "=", "dead").orderBy("id", "desc").limit(limit).execute()).map(normalizeJob);

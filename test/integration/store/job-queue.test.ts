@@ -21,6 +21,16 @@ describe.each(targets)("store on $name: job queue", (target) => {
     return ids;
   }
 
+  it("ensure: replicas starting together create one job for a key, not one each", async () => {
+    // On PostgreSQL a second store is another replica (its own pool). SQLite has one writer process
+    // (two stores in one process would block each other's event loop on the busy timeout).
+    const other = target.name === "postgres" ? await open({ url, maxAttempts: 5 }) : store;
+    const job = { kind: "singleton", payload: {}, dedupeKey: "tracker" };
+    const inserted = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? store : other).jobs.ensure(job, T0)));
+    expect(inserted.filter((id) => id !== undefined)).toHaveLength(1);
+    expect(await store.jobs.countByState()).toEqual({ queued: 1 });
+  });
+
   describe("claim", () => {
     it("marks the worker's finished jobs done in the same transaction, only those it still holds", async () => {
       const [a = -1, b = -1, c = -1] = await enqueue(4);
