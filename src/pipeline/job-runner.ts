@@ -37,10 +37,12 @@ export interface JobRunnerOptions {
   /** Told of every run that ended (metrics). */
   readonly onJobFinished?: (kind: string, result: JobResult, seconds: number) => void;
   /**
-   * While true, run one job at a time (never none, so jobs always move): the intake has the
-   * CPU during a burst of webhooks (see intake-pressure.ts).
+   * While true, run a quarter of `concurrency` at a time (at least one, so jobs always move): the
+   * intake has the CPU during a burst of webhooks (see intake-pressure.ts).
    */
   readonly yieldToIntake?: () => boolean;
+  /** A due job waiting longer than this ends the yielding until it has run (default 10 s). */
+  readonly maxYieldMs?: number;
 }
 
 export interface JobRunner {
@@ -82,8 +84,12 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
   let pumping = false;
   let again = false;
   let pumpSoon = false;
+  let pumpDone: Promise<void> = Promise.resolve();
+  /** A due job has waited longer than maxYieldMs (seen by the last look at the queue). */
+  let overdue = false;
   let timer: NodeJS.Timeout | undefined;
-  const limit = () => (o.yieldToIntake?.() ? 1 : o.concurrency);
+  const maxYieldMs = o.maxYieldMs ?? 10_000;
+  const limit = () => (o.yieldToIntake?.() && !overdue ? Math.max(1, Math.floor(o.concurrency / 4)) : o.concurrency);
 
   async function finish(job: JobRow, handler: JobHandler | undefined, err: unknown, log: Logger): Promise<JobResult> {
     if (err instanceof DeferJobError) {
@@ -116,8 +122,11 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
       if (job.attempts > job.max_attempts) throw new PermanentJobError(`gave up after ${job.max_attempts} attempts (leases expired)`);
       await handler.run(JSON.parse(job.payload), { job, log });
       // Marked done with the next claim, in its transaction (one commit for every job that
-      // finished in this turn of the event loop); stop() writes what is left.
-      completed.push(job.id);
+      // finished in this turn of the event loop); stop() writes what is left. Once stopping no
+      // claim follows: written at once, while this worker still holds the lease (the caller
+      // releases what is still running, and a job put back would run again).
+      if (stopped) await o.queue.complete(job.id, o.workerId, now());
+      else completed.push(job.id);
       result = "done";
     } catch (err) {
       result = await finish(job, handler, err, log).catch((e) => void log.error({ err: describe(e) }, "could not record job failure"));
@@ -140,13 +149,18 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     try {
       const next = await o.queue.nextWakeAt();
       if (next !== undefined) delay = Math.min(idlePollMs, Math.max(0, next - now() + 1));
+      overdue = next !== undefined && now() - next > maxYieldMs;
     } catch (err) {
       o.log.error({ err: describe(err) }, "could not read the job queue");
     }
     if (!stopped) timer = setTimeout(wake, delay);
   }
 
-  async function pump(): Promise<void> {
+  function pump(): void {
+    pumpDone = pumpOnce();
+  }
+
+  async function pumpOnce(): Promise<void> {
     pumping = true;
     try {
       do {
@@ -162,7 +176,9 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
           completed = [...done, ...completed];
           throw err;
         }
-        jobs.forEach(launch);
+        // Claimed while stop() was called: back to the queue, attempt not counted, not run here.
+        if (stopped) await Promise.all(jobs.map((j) => o.queue.defer(j.id, o.workerId, now(), now())));
+        else jobs.forEach(launch);
         if (free > 0 && jobs.length === free && limit() > running.size) again = true;
       } while (again && !stopped);
     } catch (err) {
@@ -178,10 +194,14 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     if (completed.length === 0) return;
     const done = completed;
     completed = [];
-    await o.queue.claim(o.workerId, now(), o.leaseMs, 0, done).catch((err) => {
-      // Their leases run out and they run again (every job is idempotent); say so.
-      o.log.error({ err: describe(err), jobs: done.length }, "could not mark finished jobs done");
-    });
+    try {
+      await o.queue.claim(o.workerId, now(), o.leaseMs, 0, done);
+    } catch (err) {
+      // One by one, then; a job not marked is put back by the caller and runs again (every job
+      // is idempotent): say so.
+      const failed = (await Promise.all(done.map((id) => o.queue.complete(id, o.workerId, now()).then(() => 0, () => 1)))).reduce<number>((a, b) => a + b, 0);
+      if (failed > 0) o.log.error({ err: describe(err), jobs: failed }, "could not mark finished jobs done; they will run again");
+    }
   }
 
   // Wakes in one turn of the event loop (jobs finishing together, a batch of deliveries
@@ -197,7 +217,7 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     setImmediate(() => {
       pumpSoon = false;
       if (pumping) again = true;
-      else if (!stopped) void pump();
+      else if (!stopped) pump();
     });
   }
 
@@ -210,16 +230,16 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     async stop(timeoutMs) {
       stopped = true;
       clearTimeout(timer);
-      const all = Promise.allSettled([...running]);
+      // The jobs in flight, and a claim in progress (it holds finished jobs and may bring back
+      // jobs to put back), within the one bound.
+      const all = Promise.allSettled([...running, pumpDone]);
       if (timeoutMs === undefined) await all;
       else {
         let bound: NodeJS.Timeout | undefined;
         await Promise.race([all, new Promise((resolve) => (bound = setTimeout(resolve, timeoutMs)))]);
         clearTimeout(bound);
       }
-      // A pump in progress may hold some; wait for it so nothing is written twice or missed.
-      while (pumping) await new Promise((resolve) => setImmediate(resolve));
-      await flushCompleted();
+      if (!pumping) await flushCompleted();
       return running.size;
     },
     inFlight: () => running.size,

@@ -8,7 +8,7 @@ import { PermanentJobError, RetryLaterError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
 
 export interface StartBuildDeps {
-  readonly store: Pick<Store, "getBuild" | "updateBuild">;
+  readonly store: Pick<Store, "getBuild" | "updateBuild" | "recordStartAttempt">;
   /** Called after a build started, so its first status goes out at once. */
   readonly onStarted?: () => void;
   readonly builder: Builder;
@@ -48,8 +48,9 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
     const madeBefore = build.error !== null || attempt > 1;
     const plan = planStartAttempt(build.first_start_at ?? (madeBefore ? build.created_at : null), now());
     if (plan.kind === "first") {
-      // Durable before the call: after a crash right after StartBuild, the restart knows an attempt was made.
-      await deps.store.updateBuild(build.id, { first_start_at: now() }, now());
+      // Durable before the call (fsync'd, even on SQLite's NORMAL): after a crash or a power loss
+      // right after StartBuild, the restart knows an attempt was made.
+      await deps.store.recordStartAttempt(build.id, now());
       return undefined;
     }
     if (plan.kind === "retry" || !deps.builder.findByKey) return undefined;

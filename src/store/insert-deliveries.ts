@@ -95,6 +95,9 @@ export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteD
   return (rows) =>
     db.connection().execute(async () => {
       write ??= prepare();
+      // Only a failed rollback can leave a transaction open on the connection we hold; the
+      // level cannot change inside one, and this batch must not join it.
+      if (sqlite.inTransaction) sqlite.exec("rollback");
       sqlite.pragma("synchronous = FULL");
       try {
         return write.immediate(rows);

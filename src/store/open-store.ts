@@ -135,8 +135,8 @@ async function migrateRetrying(db: Kysely<Database>, dialect: Dialect): Promise<
   }
 }
 
-export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): Store {
-  const sqlite = sqliteHandles.get(db);
+/** The store on `db`; `sqlite` is the better-sqlite3 handle behind a SQLite `db` (found by itself for one opened here). */
+export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts: number, sqlite = sqliteHandles.get(db)): Store {
   const insertSqlite = sqlite && createSqliteDeliveryWriter(db, sqlite, maxAttempts);
   return {
     dialect,
@@ -154,6 +154,19 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
     },
     async markDeliveryFailed(id, reason, now) {
       await db.updateTable("deliveries").set({ status: "failed", reason, processed_at: now }).where("id", "=", id).where("status", "=", "received").execute();
+    },
+    async recordStartAttempt(buildId, at) {
+      const write = (k: Kysely<Database>) => k.updateTable("builds").set({ first_start_at: at, updated_at: at }).where("id", "=", buildId).execute();
+      if (!sqlite) return void (await write(db));
+      // As the inbox does: this one commit waits for the disk (and so do all before it).
+      await db.connection().execute(async (conn) => {
+        sqlite.pragma("synchronous = FULL");
+        try {
+          await write(conn);
+        } finally {
+          sqlite.pragma("synchronous = NORMAL");
+        }
+      });
     },
     recordRouting: (deliveryRowId, record, now) => transact(db, dialect, (trx) => recordRoutingIn(trx, dialect, deliveryRowId, record, maxAttempts, now)),
     async listDecisions(deliveryRowId) {

@@ -139,6 +139,12 @@ export interface Store extends BoardQueries, SessionRows, RecoveryQueries {
   listBuilds(filter: { deliveryRowId?: number; limit?: number }): Promise<BuildRow[]>;
   /** Updates a build; `followUps` (e.g. a status report) are enqueued in the same transaction. */
   updateBuild(id: number, patch: BuildPatch, now: number, followUps?: readonly NewJob[]): Promise<void>;
+  /**
+   * Records that a start attempt is about to be made (`first_start_at`), on disk before it returns
+   * even where other commits are not (SQLite's synchronous=NORMAL): after a power loss the restart
+   * must know a StartBuild may have gone out, or it would start the build a second time.
+   */
+  recordStartAttempt(buildId: number, at: number): Promise<void>;
   /** Started builds not yet finished (the tracker's work list), oldest poll first. */
   listInFlightBuilds(limit: number): Promise<BuildRow[]>;
   findBuildByExternalId(externalId: string): Promise<BuildRow | undefined>;

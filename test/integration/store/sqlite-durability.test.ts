@@ -5,7 +5,8 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "../../../src/store/database.js";
 import { createSqliteDeliveryWriter } from "../../../src/store/insert-deliveries.js";
-import { migrate } from "../../../src/store/open-store.js";
+import { createStore, migrate } from "../../../src/store/open-store.js";
+import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
 import type { NewDelivery } from "../../../src/store/store.js";
 
 // SQLite's durability levels: the store runs with synchronous=NORMAL (job bookkeeping survives a
@@ -59,6 +60,44 @@ describe("SQLite durability levels", () => {
       expect(String((failure as Error | undefined)?.message)).toMatch(/boom/);
       expect(Number(pragma("synchronous", { simple: true }))).toBe(NORMAL);
       expect(sqlite.inTransaction).toBe(false);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it("records a start attempt with synchronous=FULL (a second StartBuild after a power loss needs it)", async () => {
+    const sqlite = new SqliteDatabase(join(dir, "start.db"));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    try {
+      await migrate(db, "sqlite");
+      const store = createStore(db, "sqlite", 3, sqlite);
+      const delivery = await insertAccepted(store, "d-start");
+      const { createdBuildIds } = await store.recordRouting(delivery, { status: "routed", decisions: [{ route: "ci", matched: true, reason: "m", build: newBuild("ci", "k-1") }] }, 10);
+      const buildId = createdBuildIds[0] as number;
+
+      const levels: number[] = [];
+      const pragma = sqlite.pragma.bind(sqlite);
+      let level = NORMAL;
+      sqlite.pragma = ((source: string, options?: SqliteDatabase.PragmaOptions) => {
+        const result = pragma(source, options);
+        if (/^synchronous\s*=/i.test(source.trim())) level = Number(pragma("synchronous", { simple: true }));
+        return result;
+      }) as typeof sqlite.pragma;
+      sqlite.function("bg_level", () => {
+        levels.push(level);
+        return null;
+      });
+      sqlite.exec("create trigger bg_start after update of first_start_at on builds begin select bg_level(); end");
+
+      await store.recordStartAttempt(buildId, 1234);
+      expect(levels).toEqual([FULL]);
+      expect(Number(pragma("synchronous", { simple: true }))).toBe(NORMAL);
+      expect((await store.getBuild(buildId))?.first_start_at).toBe(1234);
+      // An ordinary build update stays at NORMAL.
+      await store.updateBuild(buildId, { first_start_at: 1300 }, 20);
+      expect(levels).toEqual([FULL, NORMAL]);
     } finally {
       await db.destroy();
     }

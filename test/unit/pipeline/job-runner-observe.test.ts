@@ -6,7 +6,7 @@ import pino from "pino";
 import { DeferJobError } from "../../../src/pipeline/job-errors.js";
 import { createJobRunner, type JobHandler, type JobResult, type JobRunner } from "../../../src/pipeline/job-runner.js";
 import { openStore } from "../../../src/store/open-store.js";
-import type { Store } from "../../../src/store/store.js";
+import type { JobQueue, Store } from "../../../src/store/store.js";
 
 describe("job runner: results, log context and a bounded stop", () => {
   let dir: string;
@@ -26,14 +26,24 @@ describe("job runner: results, log context and a bounded stop", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function start(handlers: Record<string, JobHandler>, extra: { concurrency?: number; yieldToIntake?: () => boolean } = {}): JobRunner {
+  interface Extra {
+    concurrency?: number;
+    yieldToIntake?: () => boolean;
+    maxYieldMs?: number;
+    queue?: JobQueue;
+    onFinished?: (kind: string) => void;
+  }
+  function start(handlers: Record<string, JobHandler>, extra: Extra = {}): JobRunner {
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
         lines.push(JSON.parse(chunk.toString("utf8")) as Record<string, unknown>);
         done();
       },
     });
-    runner = createJobRunner({ queue: store.jobs, handlers, log: pino({ level: "debug" }, sink), workerId: "w", concurrency: extra.concurrency ?? 2, leaseMs: 10_000, idlePollMs: 10, backoffBaseMs: 5, onJobFinished: (kind, result) => finished.push([kind, result]), ...(extra.yieldToIntake ? { yieldToIntake: extra.yieldToIntake } : {}) });
+    runner = createJobRunner({ queue: extra.queue ?? store.jobs, handlers, log: pino({ level: "debug" }, sink), workerId: "w", concurrency: extra.concurrency ?? 2, leaseMs: 10_000, idlePollMs: 10, backoffBaseMs: 5, onJobFinished: (kind, result) => {
+        finished.push([kind, result]);
+        extra.onFinished?.(kind);
+      }, ...(extra.yieldToIntake ? { yieldToIntake: extra.yieldToIntake } : {}), ...(extra.maxYieldMs !== undefined ? { maxYieldMs: extra.maxYieldMs } : {}) });
     runner.start();
     return runner;
   }
@@ -132,5 +142,72 @@ describe("job runner: results, log context and a bounded stop", () => {
     await until(() => ran.length === 12);
     expect(peakAfter).toBeGreaterThan(1);
     expect(peakAfter).toBeLessThanOrEqual(4);
+  });
+
+  it("marks a finished job done with the next claim, and keeps it when that claim fails", async () => {
+    let failNext = true;
+    const queue: JobQueue = {
+      ...store.jobs,
+      claim: async (...args) => {
+        const completed = args[4] ?? [];
+        if (failNext && completed.length > 0) {
+          failNext = false;
+          throw new Error("store unavailable");
+        }
+        return store.jobs.claim(...args);
+      },
+    };
+    let runs = 0;
+    start({ work: { run: async () => void runs++ } }, { queue });
+    await store.jobs.enqueue({ kind: "work", payload: {} }, Date.now());
+    runner?.wake();
+    await until(() => lines.some((l) => l.msg === "could not claim jobs"));
+    // The failed claim did not lose the completion: a later one writes it, and the job ran once.
+    for (let i = 0; i < 100 && (await store.jobs.countByState()).done !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await store.jobs.countByState()).toEqual({ done: 1 });
+    expect(runs).toBe(1);
+  });
+
+  it("stop() writes the completions it holds, and a job that ends after the bound is still marked done", async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((r) => (release = r));
+    let stopping: Promise<number> | undefined;
+    // stop() the moment "quick" finished, before any claim could carry its completion.
+    start({ quick: { run: async () => undefined }, slow: { run: () => slow } }, { onFinished: (kind) => void (kind === "quick" && (stopping = runner?.stop(30))) });
+    await store.jobs.enqueue({ kind: "slow", payload: {} }, Date.now());
+    runner?.wake();
+    await until(() => (runner?.inFlight() ?? 0) === 1);
+    await store.jobs.enqueue({ kind: "quick", payload: {} }, Date.now());
+    runner?.wake();
+    await until(() => stopping !== undefined);
+    expect(await stopping).toBe(1);
+    expect(await store.jobs.countByState()).toEqual({ done: 1, running: 1 });
+    // "slow" ends after stop() returned: marked done at once (no claim will follow), not left to be released.
+    release();
+    await until(() => finished.some(([kind]) => kind === "slow"));
+    for (let i = 0; i < 100 && (await store.jobs.countByState()).running; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await store.jobs.countByState()).toEqual({ done: 2 });
+  });
+
+  it("stops yielding to the intake once a due job has waited longer than maxYieldMs", async () => {
+    let running = 0;
+    let peak = 0;
+    start(
+      {
+        work: {
+          async run() {
+            peak = Math.max(peak, ++running);
+            await new Promise((r) => setTimeout(r, 20));
+            running--;
+          },
+        },
+      },
+      { concurrency: 4, yieldToIntake: () => true, maxYieldMs: 50 },
+    );
+    // Due a second ago: overdue at the runner's first look at the queue.
+    for (let n = 0; n < 12; n++) await store.jobs.enqueue({ kind: "work", payload: { n }, runAt: Date.now() - 1000 }, Date.now());
+    runner?.wake();
+    await until(() => finished.length === 12);
+    expect(peak).toBeGreaterThan(1);
   });
 });
