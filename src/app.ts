@@ -68,7 +68,8 @@ export function createApp(appDeps: AppDeps): Express {
   // No ETag on dynamic answers: hashing every webhook reply costs CPU on the hot path, and the
   // board's pages differ per request anyway (CSRF tokens, live state). Static files keep theirs.
   app.set("etag", false);
-  app.set("trust proxy", false);
+  // Whom to believe about the client's address (X-Forwarded-For): the login rate limit keys on it.
+  app.set("trust proxy", deps.config.server.trustProxy);
   app.use(requestLogger(deps.log));
 
   app.get("/healthz", (_req, res) => {

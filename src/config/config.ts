@@ -3,7 +3,7 @@ import type { BoardConfig } from "./board-schema.js";
 
 /** The parsed, defaulted, readonly configuration the rest of the code sees. */
 export interface Config {
-  readonly server: { readonly port: number; readonly host: string; readonly publicUrl: string; readonly apiToken?: string; readonly metricsToken?: string };
+  readonly server: { readonly port: number; readonly host: string; readonly publicUrl: string; readonly apiToken?: string; readonly metricsToken?: string; readonly trustProxy: false | number | readonly string[] };
   readonly store: { readonly url: string };
   readonly github?: {
     readonly webhookSecrets: readonly string[];

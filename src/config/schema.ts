@@ -2,7 +2,7 @@ import { z } from "zod";
 import { BoardSchema } from "./board-schema.js";
 import { RouteSchema } from "./route-schema.js";
 
-import { httpUrl, nonEmpty } from "./schema-parts.js";
+import { httpUrl, nonEmpty, proxyAddress } from "./schema-parts.js";
 
 export const ConfigSchema = z
   .strictObject({
@@ -18,8 +18,15 @@ export const ConfigSchema = z
         apiToken: nonEmpty.optional(),
         /** Bearer token for /metrics; without it /metrics answers loopback clients only. */
         metricsToken: nonEmpty.optional(),
+        /**
+         * The proxies in front of buildgate whose X-Forwarded-For is believed (the client's
+         * address for the login rate limit): false (none), a number of hops (1 behind one load
+         * balancer), or a list of their addresses / CIDR blocks. Loopback-only endpoints look at
+         * the socket's address whatever this says.
+         */
+        trustProxy: z.union([z.literal(false), z.number().int().min(1).max(10), z.array(proxyAddress).min(1)]).default(false),
       })
-      .default({ port: 8080, host: "0.0.0.0" }),
+      .default({ port: 8080, host: "0.0.0.0", trustProxy: false }),
     store: z
       .strictObject({ url: z.string().regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, "must start with sqlite: or postgres://") })
       .default({ url: "sqlite:./data/buildgate.db" }),

@@ -30,12 +30,14 @@ export interface BoardYamlOptions {
   readonly apiToken?: string | null;
   /** false: no board section at all. */
   readonly board?: boolean;
+  /** server.trustProxy, as YAML. */
+  readonly trustProxy?: string;
 }
 
 /** The test gate's GitHub routes plus `anything` (every branch, push and pull requests) and a board section. */
 export function boardYaml(hashes: BoardHashes | undefined, o: BoardYamlOptions = {}): string {
   const mode = o.mode ?? "local";
-  const server = [`host: "${o.host ?? "0.0.0.0"}"`, ...(o.publicUrl ? [`publicUrl: "${o.publicUrl}"`] : []), ...(o.apiToken === null ? [] : [`apiToken: "${o.apiToken ?? API_TOKEN}"`])];
+  const server = [`host: "${o.host ?? "0.0.0.0"}"`, ...(o.publicUrl ? [`publicUrl: "${o.publicUrl}"`] : []), ...(o.apiToken === null ? [] : [`apiToken: "${o.apiToken ?? API_TOKEN}"`]), ...(o.trustProxy ? [`trustProxy: ${o.trustProxy}`] : [])];
   const auth =
     mode === "local"
       ? `

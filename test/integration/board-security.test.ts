@@ -361,6 +361,42 @@ describe("login rate limit", () => {
   });
 });
 
+describe("login rate limit behind a load balancer (server.trustProxy)", () => {
+  /** Three failed logins from `ip` as the proxy reports it; then the right password. */
+  async function exhaust(app: TestGate["app"], ip: string): Promise<number> {
+    const client = new BoardClient(app);
+    const token = await client.csrf("/login");
+    const via = { "x-forwarded-for": ip };
+    for (let i = 0; i < 3; i++) expect((await client.post("/login", { _csrf: token, username: OPERATOR.username, password: `wrong-${i}` }, via)).status).toBe(303);
+    return (await client.post("/login", { _csrf: token, username: OPERATOR.username, password: OPERATOR.password }, via)).status;
+  }
+  async function nextAttempt(app: TestGate["app"], ip: string): Promise<number> {
+    const client = new BoardClient(app);
+    const token = await client.csrf("/login");
+    return (await client.post("/login", { _csrf: token, username: OPERATOR.username, password: OPERATOR.password }, { "x-forwarded-for": ip })).status;
+  }
+
+  it("limits each client behind the proxy on its own: one user's typos do not lock everyone out", async () => {
+    const gate = await createTestGate({ yaml: boardYaml(hashes, { loginAttempts: 3, trustProxy: "1" }) });
+    try {
+      expect(await exhaust(gate.app, "203.0.113.7")).toBe(429);
+      expect(await nextAttempt(gate.app, "198.51.100.20")).toBe(303);
+    } finally {
+      await closeGate(gate);
+    }
+  });
+
+  it("without trustProxy a forged X-Forwarded-For does not escape the limit", async () => {
+    const gate = await createTestGate({ yaml: boardYaml(hashes, { loginAttempts: 3 }) });
+    try {
+      expect(await exhaust(gate.app, "203.0.113.7")).toBe(429);
+      expect(await nextAttempt(gate.app, "198.51.100.20")).toBe(429);
+    } finally {
+      await closeGate(gate);
+    }
+  });
+});
+
 describe("GitHub OAuth sign-in", () => {
   let gate: TestGate;
   beforeAll(async () => {

@@ -70,7 +70,7 @@ function problemsOf(fn: () => unknown): readonly string[] {
 describe("parseConfig: valid configs", () => {
   it("parses every key and applies defaults", () => {
     expect(parseConfig(FULL, FULL_ENV)).toEqual({
-      server: { port: 9090, host: "127.0.0.1", publicUrl: "https://ci.example.com", apiToken: "tok-api" },
+      server: { port: 9090, host: "127.0.0.1", publicUrl: "https://ci.example.com", apiToken: "tok-api", trustProxy: false },
       store: { url: "postgres://buildgate@db/buildgate" },
       github: { webhookSecrets: ["s3cret", "old-secret"], apiUrl: "https://ghe.example.com/api/v3", auth: { token: "ghp_x" } },
       codecommit: { eventbridge: { apiKeyHeader: "x-api-key", apiKey: "0123456789abcdef" } },
@@ -120,7 +120,7 @@ describe("parseConfig: valid configs", () => {
     { name: "only comments", text: "# nothing yet\n" },
   ])("defaults everything for $name", ({ text }) => {
     expect(parseConfig(text, {})).toEqual({
-      server: { port: 8080, host: "0.0.0.0", publicUrl: "http://localhost:8080" },
+      server: { port: 8080, host: "0.0.0.0", publicUrl: "http://localhost:8080", trustProxy: false },
       store: { url: "sqlite:./data/buildgate.db" },
       aws: { region: "us-east-1", endpoints: {}, maxAttempts: 3 },
       tracking: { pollIntervalSeconds: 15, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },

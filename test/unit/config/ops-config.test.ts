@@ -32,3 +32,29 @@ describe("config: server.metricsToken and jobs.drainSeconds", () => {
     expect(problemsOf(text).join("\n")).toContain(key);
   });
 });
+
+describe("config: server.trustProxy", () => {
+  it("believes no proxy by default", () => {
+    expect(parseConfig("", {}).server.trustProxy).toBe(false);
+  });
+
+  it.each([
+    { text: "server: { trustProxy: 1 }", value: 1 },
+    { text: "server: { trustProxy: [10.0.0.0/8, loopback, '2001:db8::/32', 192.0.2.7] }", value: ["10.0.0.0/8", "loopback", "2001:db8::/32", "192.0.2.7"] },
+  ])("takes $text", ({ text, value }) => {
+    expect(parseConfig(text, {}).server.trustProxy).toEqual(value);
+  });
+
+  it.each([
+    "server: { trustProxy: true }",
+    "server: { trustProxy: 0 }",
+    "server: { trustProxy: 11 }",
+    "server: { trustProxy: [] }",
+    "server: { trustProxy: [10.0.0.0/33] }",
+    "server: { trustProxy: ['::1/129'] }",
+    "server: { trustProxy: [alb.example.com] }",
+    "server: { trustProxy: ['10.0.0.1/8/2'] }",
+  ])("refuses %s", (text) => {
+    expect(problemsOf(text).join("\n")).toContain("server.trustProxy");
+  });
+});
