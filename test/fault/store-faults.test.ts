@@ -8,10 +8,16 @@ import { startCodeBuildFake, type CodeBuildFake } from "../fakes/codebuild-fake.
 import { waitFor } from "../e2e/e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "../e2e/spawn-buildgate.js";
 import { queryRaw, TEST_PG_URL, withSearchPath } from "../helpers/store-targets.js";
+import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "./private-postgres.js";
 import { commit, exactlyOnce, is2xx, newStats, post, postFresh, postgresOrSkip, pushDelivery, sendUntilAcked, sleep, summary, tempDir, within, writeConfig, type Answer } from "./fault-helpers.js";
 
 const SECRET = "fault-store-secret-0123456789";
 const admin = await postgresOrSkip("PostgreSQL store fault test");
+const noPrivatePostgres = privatePostgresUnavailable();
+if (noPrivatePostgres) {
+  if (process.env.CI) throw new Error(`the PostgreSQL restart fault test cannot run under CI: ${noPrivatePostgres}`);
+  console.warn(`PostgreSQL restart fault test skipped: ${noPrivatePostgres}`);
+}
 
 describe("fault: the store is unavailable", () => {
   let dir: string;
@@ -177,4 +183,43 @@ describe("fault: the store is unavailable", () => {
       await admin!.query(`drop schema if exists "${schema}" cascade`);
     }
   }, 120_000);
+
+  (noPrivatePostgres ? it.skip : it)("PostgreSQL restarted under load: 503 while it is down, the pool reconnects, every acknowledged delivery builds once", async () => {
+    let server: PrivatePostgres | undefined;
+    try {
+      server = await startPrivatePostgres();
+      gate = await spawnBuildgate(writeConfig(dir, { storeUrl: server.url, secret: SECRET, codebuildUrl: fake.url }, "pg-restart.yaml"));
+      const buildsBefore = fake.builds.size;
+      const deliveries = Array.from({ length: 200 }, (_, i) => pushDelivery(commit("a7", i)));
+      const stats = newStats();
+      const restarts: number[] = [];
+      const restarter = (async () => {
+        // Two restarts (fast shutdown: every connection dropped) while deliveries stream in.
+        for (let k = 0; k < 2; k++) {
+          await waitFor("progress", () => stats.acked.size >= (k + 1) * 60 || stats.acked.size >= deliveries.length, 60_000);
+          const started = Date.now();
+          await server!.restart();
+          restarts.push(Date.now() - started);
+        }
+      })();
+      await sendUntilAcked(deliveries, { secret: SECRET, target: () => gate!.url, concurrency: 8, deadlineMs: 90_000, stats });
+      await restarter;
+      await waitFor("200 more builds", () => fake.builds.size >= buildsBefore + deliveries.length, 60_000);
+      await sleep(500);
+      const check = exactlyOnce(fake, deliveries.map((d) => d.sha));
+      const answers = Object.fromEntries(stats.statuses);
+      summary("PostgreSQL restarted", { deliveries: deliveries.length, restarts: restarts.length, restartMs: restarts.join("/"), answers: JSON.stringify(answers), lost: check.lost.length, duplicated: check.duplicated });
+      expect(restarts).toHaveLength(2);
+      for (const status of stats.statuses.keys()) expect(is2xx(status) || status === 503).toBe(true);
+      expect(gate.proc.exitCode).toBeNull();
+      await waitFor("ready again", async () => (await fetch(`${gate!.url}/readyz`)).status === 200, 10_000);
+      expect(check.lost).toEqual([]);
+      expect(check.duplicated).toBe(0);
+      expect(Number((await queryRaw<{ n: string }>(server.url, "select count(*) as n from deliveries"))[0]?.n)).toBe(deliveries.length);
+    } finally {
+      await gate?.kill9();
+      gate = undefined;
+      await server?.stop();
+    }
+  }, 150_000);
 });
