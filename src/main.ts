@@ -119,6 +119,10 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   const watchdog = setInterval(() => {
     void ensureTracker();
     store.pruneSessions(Date.now()).catch((err) => log.warn({ err }, "could not prune expired sessions"));
+    store.jobs
+      .pruneFinished(Date.now() - config.jobs.keepFinishedDays * 86_400_000, 10_000)
+      .then((pruned) => pruned > 0 && log.debug({ pruned }, "deleted finished jobs"))
+      .catch((err) => log.warn({ err }, "could not delete finished jobs"));
   }, Math.max(60_000, config.tracking.pollIntervalSeconds * 4000));
   watchdog.unref();
 

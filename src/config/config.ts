@@ -34,6 +34,6 @@ export interface Config {
   };
   readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string }; readonly maxAttempts: number };
   readonly tracking: { readonly pollIntervalSeconds: number; readonly stuckAfterMinutes: number; readonly sweepIntervalSeconds: number };
-  readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number; readonly drainSeconds: number };
+  readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number; readonly drainSeconds: number; readonly keepFinishedDays: number };
   readonly routes: readonly RouteRule[];
 }

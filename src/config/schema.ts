@@ -116,8 +116,10 @@ export const ConfigSchema = z
         leaseSeconds: z.number().int().min(5).max(3600).default(60),
         /** On SIGTERM, how long jobs in flight may take to finish before they are released to the queue. */
         drainSeconds: z.number().min(0).max(300).default(20),
+        /** Finished jobs are deleted this long after they finished (dead letters are kept). */
+        keepFinishedDays: z.number().min(0.01).max(3650).default(7),
       })
-      .default({ concurrency: 4, maxAttempts: 10, leaseSeconds: 60, drainSeconds: 20 }),
+      .default({ concurrency: 4, maxAttempts: 10, leaseSeconds: 60, drainSeconds: 20, keepFinishedDays: 7 }),
     routes: z.array(RouteSchema).default([]),
   })
   .superRefine((c, ctx) => {

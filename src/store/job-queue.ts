@@ -75,6 +75,13 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
     async bury(id, workerId, error, now) {
       return changed(await held(id, workerId).set({ state: "dead", lease_until: null, last_error: error, updated_at: now }).executeTakeFirst());
     },
+    async pruneFinished(before, limit) {
+      // Oldest first along (state, id); one bounded statement, so a big backlog is pruned over
+      // several calls instead of one long lock.
+      const old = db.selectFrom("jobs").select("id").where("state", "=", "done").where("updated_at", "<", before).orderBy("id").limit(limit);
+      const r = await db.deleteFrom("jobs").where("id", "in", old).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
     async releaseLeases(isGone, now) {
       const holders = await db.selectFrom("jobs").select("leased_by").distinct().where("state", "=", "running").execute();
       const gone = holders.map((h) => h.leased_by).filter((h): h is string => h !== null && isGone(h));

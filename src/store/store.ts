@@ -99,6 +99,8 @@ export interface JobQueue {
   /** Puts a job back without counting the attempt (e.g. waiting for a rate limit). */
   defer(id: number, workerId: string, runAt: number, now: number): Promise<boolean>;
   bury(id: number, workerId: string, error: string, now: number): Promise<boolean>;
+  /** Deletes up to `limit` finished (done) jobs last changed before `before`; returns how many. Dead letters stay. */
+  pruneFinished(before: number, limit: number): Promise<number>;
   /** Requeues running jobs whose holder is gone (`isGone(leasedBy)`); returns how many. */
   releaseLeases(isGone: (leasedBy: string) => boolean, now: number): Promise<number>;
   /** When the next queued job is due, or the next lease expires; undefined when idle. */

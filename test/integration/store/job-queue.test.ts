@@ -31,6 +31,22 @@ describe.each(targets)("store on $name: job queue", (target) => {
     expect(await store.jobs.countByState()).toEqual({ queued: 1 });
   });
 
+  it("pruneFinished deletes old finished jobs in bounded steps and keeps everything else", async () => {
+    const ids = await enqueue(6);
+    const claimed = await store.jobs.claim("w1", T0, LEASE, 5);
+    expect(claimed).toHaveLength(5);
+    const [a = -1, b = -1, c = -1, d = -1, e = -1] = ids;
+    // a, b, c finished long ago; d finished recently; e died; the sixth is still queued.
+    await store.jobs.claim("w1", T0 + 1, LEASE, 0, [a, b, c]);
+    await store.jobs.claim("w1", T0 + 50_000, LEASE, 0, [d]);
+    await store.jobs.bury(e, "w1", "x", T0 + 1);
+    expect(await store.jobs.pruneFinished(T0 + 10_000, 2)).toBe(2);
+    expect(await store.jobs.pruneFinished(T0 + 10_000, 2)).toBe(1);
+    expect(await store.jobs.pruneFinished(T0 + 10_000, 2)).toBe(0);
+    expect(await store.jobs.countByState()).toEqual({ done: 1, dead: 1, queued: 1 });
+    expect((await store.jobs.deadLetters(10)).map((j) => j.id)).toEqual([e]);
+  });
+
   describe("claim", () => {
     it("marks the worker's finished jobs done in the same transaction, only those it still holds", async () => {
       const [a = -1, b = -1, c = -1] = await enqueue(4);

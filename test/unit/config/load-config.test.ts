@@ -76,7 +76,7 @@ describe("parseConfig: valid configs", () => {
       codecommit: { eventbridge: { apiKeyHeader: "x-api-key", apiKey: "0123456789abcdef" } },
       aws: { region: "eu-west-1", endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567" }, maxAttempts: 5 },
       tracking: { pollIntervalSeconds: 30, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },
-      jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120, drainSeconds: 20 },
+      jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120, drainSeconds: 20, keepFinishedDays: 7 },
       routes: [
         {
           name: "api",
@@ -124,7 +124,7 @@ describe("parseConfig: valid configs", () => {
       store: { url: "sqlite:./data/buildgate.db" },
       aws: { region: "us-east-1", endpoints: {}, maxAttempts: 3 },
       tracking: { pollIntervalSeconds: 15, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },
-      jobs: { concurrency: 4, maxAttempts: 10, leaseSeconds: 60, drainSeconds: 20 },
+      jobs: { concurrency: 4, maxAttempts: 10, leaseSeconds: 60, drainSeconds: 20, keepFinishedDays: 7 },
       routes: [],
     });
   });

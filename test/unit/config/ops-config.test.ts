@@ -58,3 +58,14 @@ describe("config: server.trustProxy", () => {
     expect(problemsOf(text).join("\n")).toContain("server.trustProxy");
   });
 });
+
+describe("config: jobs.keepFinishedDays", () => {
+  it("keeps finished jobs 7 days unless told otherwise", () => {
+    expect(parseConfig("", {}).jobs.keepFinishedDays).toBe(7);
+    expect(parseConfig("jobs: { keepFinishedDays: 0.5 }", {}).jobs.keepFinishedDays).toBe(0.5);
+  });
+
+  it.each(["jobs: { keepFinishedDays: 0 }", "jobs: { keepFinishedDays: 4000 }", "jobs: { keepFinishedDays: soon }"])("refuses %s", (text) => {
+    expect(problemsOf(text).join("\n")).toContain("jobs.keepFinishedDays");
+  });
+});
