@@ -56,12 +56,12 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
     if (plan.kind === "retry" || !deps.builder.findByKey) return undefined;
     try {
       const found = await deps.builder.findByKey(build.project, build.dedupe_key, plan.since, build.route);
-      log.info({ buildId: build.id, project: build.project, firstStartAt: build.first_start_at, found: found?.buildId ?? null }, found ? "found the build an earlier start attempt started" : "no build from an earlier start attempt; starting one");
+      log.info({ project: build.project, firstStartAt: build.first_start_at, found: found?.buildId ?? null }, found ? "found the build an earlier start attempt started" : "no build from an earlier start attempt; starting one");
       return found;
     } catch (err) {
       // Not allowed to look (no codebuild:ListBuildsForProject) or the like: start as before this check existed.
       if (err instanceof BuilderError && !err.retryable) {
-        log.warn({ buildId: build.id, project: build.project, err: err.message }, "cannot look for a build from an earlier start attempt; starting (a duplicate is possible)");
+        log.warn({ project: build.project, err: err.message }, "cannot look for a build from an earlier start attempt; starting (a duplicate is possible)");
         return undefined;
       }
       throw err;
@@ -80,13 +80,13 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
         const current = await deps.store.getBuild(buildId);
         const followUps = current?.superseded_by != null ? [reportJob(buildId), { kind: JOB.stopBuild, payload: { buildId } }] : [reportJob(buildId)];
         await deps.store.updateBuild(buildId, { state: "queued", external_id: started.buildId, logs_url: started.logsUrl ?? null, started_at: now(), error: null }, now(), followUps);
-        log.info({ buildId, externalId: started.buildId, project: build.project }, "build started");
+        log.info({ externalId: started.buildId, project: build.project }, "build started");
         deps.onStarted?.();
       } catch (err) {
         if (!(err instanceof BuilderError)) throw err;
         if (!err.retryable) {
           await deps.store.updateBuild(buildId, { state: "errored", error: err.message }, now(), [reportJob(buildId)]);
-          log.error({ buildId, project: build.project, err: err.message }, "build could not be started (permanent error)");
+          log.error({ project: build.project, err: err.message }, "build could not be started (permanent error)");
           return;
         }
         await deps.store.updateBuild(buildId, { error: err.message }, now());

@@ -48,12 +48,15 @@ describe("graceful shutdown of the whole process (startBuildgate → close)", ()
   let dir: string;
   let gate: Buildgate | undefined;
   let lines: LogLine[];
+  /** The raw text of every line: JSON.parse keeps the last of two equal keys, this keeps both. */
+  let raw: string[];
   let builder: SlowBuilder;
   const storeUrl = () => `sqlite:${join(dir, "bg.db")}`;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "buildgate-shutdown-"));
     lines = [];
+    raw = [];
     builder = new SlowBuilder();
   });
   afterEach(async () => {
@@ -74,7 +77,11 @@ routes:
 `;
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+        for (const line of chunk.toString("utf8").split("\n")) {
+          if (!line.trim()) continue;
+          raw.push(line);
+          lines.push(JSON.parse(line) as LogLine);
+        }
         done();
       },
     });
@@ -128,6 +135,8 @@ routes:
     expect(jobLines.some((l) => l.msg === "build started")).toBe(true);
     for (const line of jobLines) expect({ msg: line.msg, deliveryId: line.deliveryId }).toEqual({ msg: line.msg, deliveryId });
     for (const line of jobLines.filter((l) => l.jobKind !== "process_delivery")) expect(line.buildId).toBe(1);
+    // …once: no line carries the same key twice (a handler repeating what the runner binds).
+    for (const line of raw) expect({ line, buildIds: line.match(/"buildId":/g)?.length ?? 0 }).toEqual({ line, buildIds: Math.min(1, line.match(/"buildId":/g)?.length ?? 0) });
   });
 
   it("releases a job that does not finish within jobs.drainSeconds to the queue, without counting the attempt", async () => {
