@@ -488,7 +488,7 @@ describe("deploy/buildgate.cfn.yaml: IAM", () => {
     return Object.fromEntries([...map].map(([k, v]) => [k, { actions: [...v.actions].sort(), resources: [...v.resources].sort() }]));
   };
 
-  const CODEBUILD = { actions: ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"], resources: PROJECTS.map((p) => `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${p}`).sort() };
+  const CODEBUILD = { actions: ["codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject", "codebuild:StartBuild", "codebuild:StopBuild"], resources: PROJECTS.map((p) => `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${p}`).sort() };
   const CODECOMMIT = {
     actions: ["codecommit:GetDifferences", "codecommit:GetPullRequest", "codecommit:PostCommentForComparedCommit", "codecommit:PostCommentForPullRequest", "codecommit:UpdatePullRequestApprovalState"],
     resources: [`arn:aws:codecommit:${REGION}:${ACCOUNT}:${REPOSITORY}`],
