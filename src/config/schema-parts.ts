@@ -15,7 +15,8 @@ export const proxyAddress = z.string().refine(
     const family = isIP(ip);
     if (family === 0 || rest.length > 0) return false;
     if (prefix === undefined) return true;
-    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+    // A /0 block would trust every address (anyone could name any client); Express refuses it too.
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
   },
-  { error: "must be an IP address, a CIDR block (10.0.0.0/8) or loopback, linklocal or uniquelocal" },
+  { error: "must be an IP address, a CIDR block of /1 or longer (10.0.0.0/8) or loopback, linklocal or uniquelocal" },
 );

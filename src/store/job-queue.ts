@@ -76,9 +76,10 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
       return changed(await held(id, workerId).set({ state: "dead", lease_until: null, last_error: error, updated_at: now }).executeTakeFirst());
     },
     async pruneFinished(before, limit) {
-      // Oldest first along (state, id); one bounded statement, so a big backlog is pruned over
-      // several calls instead of one long lock.
-      const old = db.selectFrom("jobs").select("id").where("state", "=", "done").where("updated_at", "<", before).orderBy("id").limit(limit);
+      // Oldest first on (state, updated_at): a seek to the old end, never a scan of every
+      // finished job. One bounded statement per call, so a big backlog is pruned over several
+      // calls instead of in one long lock.
+      const old = db.selectFrom("jobs").select("id").where("state", "=", "done").where("updated_at", "<", before).orderBy("updated_at").limit(limit);
       const r = await db.deleteFrom("jobs").where("id", "in", old).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
@@ -95,8 +96,8 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
       return Number(r.numUpdatedRows);
     },
     async nextWakeAt() {
-      // Two seeks on the (state, run_at) and (state, lease_until) indexes: the table keeps every
-      // finished job, and an aggregate with FILTER would read all of them on every look.
+      // Two seeks on the (state, run_at) and (state, lease_until) indexes: the table keeps finished
+      // jobs for days (jobs.keepFinishedDays), and an aggregate with FILTER would read them all.
       const [run, lease] = await Promise.all([
         db.selectFrom("jobs").select((eb) => eb.fn.min("run_at").as("at")).where("state", "=", "queued").executeTakeFirst(),
         db.selectFrom("jobs").select((eb) => eb.fn.min("lease_until").as("at")).where("state", "=", "running").executeTakeFirst(),

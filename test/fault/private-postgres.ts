@@ -22,7 +22,8 @@ export interface PrivatePostgres {
 function binDir(): string | undefined {
   const root = "/usr/lib/postgresql";
   if (!existsSync(root)) return undefined;
-  const version = readdirSync(root).sort().pop();
+  // The newest major version (numerically: "17" after "9.6").
+  const version = readdirSync(root).sort((a, b) => parseFloat(a) - parseFloat(b)).pop();
   const bin = version && join(root, version, "bin");
   return bin && existsSync(join(bin, "pg_ctl")) ? bin : undefined;
 }
@@ -46,20 +47,35 @@ async function freePort(): Promise<number> {
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDir() as string;
   const dir = mkdtempSync(join(tmpdir(), "bg-private-pg-"));
-  chownSync(dir, Number((await run("id", ["-u", "postgres"])).stdout.trim()), Number((await run("id", ["-g", "postgres"])).stdout.trim()));
   const data = join(dir, "data");
-  const port = await freePort();
   const asPostgres = (cmd: string, args: string[]) => run("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { timeout: 60_000 });
-  await asPostgres("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
+  let port = 0;
   const ctl = (action: string, ...extra: string[]) =>
     asPostgres("pg_ctl", ["-D", data, "-l", join(dir, "server.log"), "-w", "-t", "30", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, ...extra, action]);
-  await ctl("start");
+  const remove = async () => {
+    await asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    chownSync(dir, Number((await run("id", ["-u", "postgres"])).stdout.trim()), Number((await run("id", ["-g", "postgres"])).stdout.trim()));
+    await asPostgres("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
+    // The free port is only free until someone else takes it: try another one if the start fails.
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      try {
+        await ctl("start");
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
+  } catch (err) {
+    await remove();
+    throw err;
+  }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     restart: async () => void (await ctl("restart", "-m", "fast")),
-    stop: async () => {
-      await ctl("stop", "-m", "immediate").catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: remove,
   };
 }

@@ -386,6 +386,20 @@ describe("login rate limit behind a load balancer (server.trustProxy)", () => {
     }
   });
 
+  it("behind a proxy on this host, loopback-only endpoints look at the client it names, not at the proxy's connection", async () => {
+    const gate = await createTestGate({ yaml: boardYaml(hashes, { trustProxy: "[loopback]", board: false, apiToken: null }) });
+    try {
+      // The proxy (here: supertest, on loopback) forwards a remote client: refused.
+      expect((await request(gate.app).get("/api/builds").set("x-forwarded-for", "203.0.113.7")).status).toBe(403);
+      expect((await request(gate.app).get("/metrics").set("x-forwarded-for", "203.0.113.7")).status).toBe(403);
+      // A client on this host itself: allowed.
+      expect((await request(gate.app).get("/api/builds")).status).toBe(200);
+      expect((await request(gate.app).get("/api/builds").set("x-forwarded-for", "127.0.0.1")).status).toBe(200);
+    } finally {
+      await closeGate(gate);
+    }
+  });
+
   it("without trustProxy a forged X-Forwarded-For does not escape the limit", async () => {
     const gate = await createTestGate({ yaml: boardYaml(hashes, { loginAttempts: 3 }) });
     try {

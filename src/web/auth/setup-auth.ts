@@ -57,7 +57,8 @@ export function setupAuth(app: Express, config: Config, rows: SessionRows, log: 
       rolling: false,
       // An https publicUrl means TLS ends at a proxy in front of buildgate (which serves plain http).
       // express-session withholds a Secure cookie on a request it thinks is insecure, and "trust
-      // proxy" is off, so without this no session cookie is ever sent and nobody can sign in.
+      // proxy" is off unless server.trustProxy is set, so without this no session cookie would be
+      // sent and nobody could sign in.
       // It trusts only X-Forwarded-Proto, only for this decision; the browser keeps a Secure cookie
       // off plain http anyway.
       ...(secure ? { proxy: true } : {}),

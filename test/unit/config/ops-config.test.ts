@@ -54,6 +54,8 @@ describe("config: server.trustProxy", () => {
     "server: { trustProxy: ['::1/129'] }",
     "server: { trustProxy: [alb.example.com] }",
     "server: { trustProxy: ['10.0.0.1/8/2'] }",
+    "server: { trustProxy: [0.0.0.0/0] }",
+    "server: { trustProxy: ['::/0'] }",
   ])("refuses %s", (text) => {
     expect(problemsOf(text).join("\n")).toContain("server.trustProxy");
   });
