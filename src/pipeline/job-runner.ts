@@ -59,17 +59,29 @@ export interface JobRunner {
 
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 2000);
 
-/** The ids a job's payload names, for its log lines (a malformed payload names none). */
-function subjectOf(payload: string): Record<string, number> {
+/** A job's payload, parsed once per run: its value, or the error a malformed one throws when used. */
+type Payload = { readonly value: unknown } | { readonly error: unknown };
+
+function parsePayload(text: string): Payload {
   try {
-    const p = JSON.parse(payload) as Record<string, unknown> | null;
-    const ids: Record<string, number> = {};
-    if (typeof p?.buildId === "number") ids.buildId = p.buildId;
-    if (typeof p?.deliveryRowId === "number") ids.deliveryRowId = p.deliveryRowId;
-    return ids;
-  } catch {
-    return {};
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { error };
   }
+}
+
+const valueOf = (payload: Payload): unknown => {
+  if ("error" in payload) throw payload.error;
+  return payload.value;
+};
+
+/** The ids a job's payload names, for its log lines (a malformed payload names none). */
+function subjectOf(payload: Payload): Record<string, number> {
+  const p = "value" in payload ? (payload.value as Record<string, unknown> | null) : null;
+  const ids: Record<string, number> = {};
+  if (typeof p?.buildId === "number") ids.buildId = p.buildId;
+  if (typeof p?.deliveryRowId === "number") ids.deliveryRowId = p.deliveryRowId;
+  return ids;
 }
 
 export function createJobRunner(o: JobRunnerOptions): JobRunner {
@@ -91,7 +103,7 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
   const maxYieldMs = o.maxYieldMs ?? 10_000;
   const limit = () => (o.yieldToIntake?.() && !overdue ? Math.max(1, Math.floor(o.concurrency / 4)) : o.concurrency);
 
-  async function finish(job: JobRow, handler: JobHandler | undefined, err: unknown, log: Logger): Promise<JobResult> {
+  async function finish(job: JobRow, payload: Payload, handler: JobHandler | undefined, err: unknown, log: Logger): Promise<JobResult> {
     if (err instanceof DeferJobError) {
       log.debug({ waitMs: err.delayMs, why: err.message }, "job deferred");
       await o.queue.defer(job.id, o.workerId, now() + err.delayMs, now());
@@ -107,20 +119,21 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
     }
     log.error({ err: error, attempt: job.attempts }, "job failed; moved to dead letters");
     if (await o.queue.bury(job.id, o.workerId, error, now())) {
-      await handler?.onGiveUp?.(JSON.parse(job.payload), error, { job, log }).catch((e) => log.error({ err: describe(e) }, "giving up on job failed"));
+      await handler?.onGiveUp?.(valueOf(payload), error, { job, log }).catch((e) => log.error({ err: describe(e) }, "giving up on job failed"));
     }
     return "dead";
   }
 
   async function execute(job: JobRow): Promise<void> {
     const started = process.hrtime.bigint();
-    const log = o.log.child({ jobId: job.id, jobKind: job.kind, ...subjectOf(job.payload) });
+    const payload = parsePayload(job.payload);
+    const log = o.log.child({ jobId: job.id, jobKind: job.kind, ...subjectOf(payload) });
     const handler = o.handlers[job.kind];
     let result: JobResult | undefined;
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       if (job.attempts > job.max_attempts) throw new PermanentJobError(`gave up after ${job.max_attempts} attempts (leases expired)`);
-      await handler.run(JSON.parse(job.payload), { job, log });
+      await handler.run(valueOf(payload), { job, log });
       // Marked done with the next claim, in its transaction (one commit for every job that
       // finished in this turn of the event loop); stop() writes what is left. Once stopping no
       // claim follows: written at once, while this worker still holds the lease (the caller
@@ -129,7 +142,7 @@ export function createJobRunner(o: JobRunnerOptions): JobRunner {
       else completed.push(job.id);
       result = "done";
     } catch (err) {
-      result = await finish(job, handler, err, log).catch((e) => void log.error({ err: describe(e) }, "could not record job failure"));
+      result = await finish(job, payload, handler, err, log).catch((e) => void log.error({ err: describe(e) }, "could not record job failure"));
     }
     if (result) o.onJobFinished?.(job.kind, result, Number(process.hrtime.bigint() - started) / 1e9);
   }

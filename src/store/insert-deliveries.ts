@@ -1,6 +1,7 @@
 import type SqliteDatabase from "better-sqlite3";
 import type { Kysely } from "kysely";
 import type { Database } from "./database.js";
+import { fullySynced } from "./fully-synced.js";
 import { JOB } from "./job-kinds.js";
 import type { InsertOutcome, NewDelivery } from "./store.js";
 
@@ -63,13 +64,8 @@ export async function insertDeliveriesIn(trx: Kysely<Database>, rows: readonly N
  * SQLite: two prepared statements and one synchronous `BEGIN IMMEDIATE` transaction per batch,
  * run while holding Kysely's connection so it never lands inside another transaction on it.
  * Preparing the SQL once instead of building and preparing it per row halves a batch's cost.
- *
- * The store runs with `synchronous=NORMAL` (job bookkeeping need not wait for the disk: a
- * commit survives a process crash, and only the newest can roll back on power loss, after which
- * jobs run again and every job is idempotent). A delivery must be on disk before its 2xx, so
- * this commit alone runs with `synchronous=FULL`: it fsyncs the WAL, which makes every commit
- * before it durable as well. SQLite refuses to change the level inside a transaction; here none
- * is open (we hold the only connection).
+ * A delivery must be on disk before its 2xx: the batch commits with `synchronous=FULL`
+ * (fully-synced.ts), where the rest of the store runs with `NORMAL`.
  */
 export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteDatabase.Database, maxAttempts: number): (rows: readonly NewDelivery[]) => Promise<InsertOutcome[]> {
   let write: SqliteDatabase.Transaction<(rows: readonly NewDelivery[]) => InsertOutcome[]> | undefined;
@@ -93,16 +89,8 @@ export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteD
     );
   };
   return (rows) =>
-    db.connection().execute(async () => {
+    fullySynced(db, sqlite, async () => {
       write ??= prepare();
-      // Only a failed rollback can leave a transaction open on the connection we hold; the
-      // level cannot change inside one, and this batch must not join it.
-      if (sqlite.inTransaction) sqlite.exec("rollback");
-      sqlite.pragma("synchronous = FULL");
-      try {
-        return write.immediate(rows);
-      } finally {
-        sqlite.pragma("synchronous = NORMAL");
-      }
+      return write.immediate(rows);
     });
 }

@@ -25,23 +25,25 @@ export async function insertJob(db: Kysely<Database>, job: NewJob, maxAttempts: 
 const ENSURE_LOCK_SPACE = 0x6267; // "bg"
 
 /** A dedupe key as a signed 32-bit int (FNV-1a): the second key of the advisory lock. */
-export function lockKeyOf(key: string): number {
+function lockKeyOf(key: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   return h | 0;
 }
 
 export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): JobQueue {
-  const held = (id: number, workerId: string) => db.updateTable("jobs").where("id", "=", id).where("leased_by", "=", workerId).where("state", "=", "running");
+  // The lease fence: a change to jobs only while `workerId` still holds them.
+  const heldIn = (k: Kysely<Database>, ids: number | readonly number[], workerId: string) =>
+    k.updateTable("jobs").where("id", "in", typeof ids === "number" ? [ids] : ids).where("leased_by", "=", workerId).where("state", "=", "running");
+  const held = (id: number, workerId: string) => heldIn(db, id, workerId);
+  const markDone = (k: Kysely<Database>, ids: number | readonly number[], workerId: string, now: number) => heldIn(k, ids, workerId).set({ state: "done", lease_until: null, updated_at: now });
   const changed = (r: { numUpdatedRows: bigint }) => r.numUpdatedRows > 0n;
   return {
     claim: (workerId, now, leaseMs, limit, completed = []) =>
       // Two index seeks, expired leases first, instead of one query with OR: that one read and
       // sorted every due job to return the first few, so a backlog made each claim slower.
       transact(db, dialect, async (trx) => {
-        if (completed.length > 0) {
-          await trx.updateTable("jobs").set({ state: "done", lease_until: null, updated_at: now }).where("id", "in", completed).where("leased_by", "=", workerId).where("state", "=", "running").execute();
-        }
+        if (completed.length > 0) await markDone(trx, completed, workerId, now).execute();
         if (limit <= 0) return [];
         const lock = <Q extends { forUpdate(): Q; skipLocked(): Q }>(q: Q) => (dialect === "postgres" ? q.forUpdate().skipLocked() : q);
         const expired = await lock(trx.selectFrom("jobs").select("id").where("state", "=", "running").where("lease_until", "<", now).orderBy("lease_until").orderBy("id").limit(limit)).execute();
@@ -60,7 +62,7 @@ export function createJobQueue(db: Kysely<Database>, dialect: Dialect, maxAttemp
         return rows.map(normalizeJob).sort((a, b) => a.run_at - b.run_at || a.id - b.id);
       }),
     async complete(id, workerId, now) {
-      return changed(await held(id, workerId).set({ state: "done", lease_until: null, updated_at: now }).executeTakeFirst());
+      return changed(await markDone(db, id, workerId, now).executeTakeFirst());
     },
     async retry(id, workerId, runAt, error, now) {
       return changed(await held(id, workerId).set({ state: "queued", run_at: runAt, lease_until: null, leased_by: null, last_error: error, updated_at: now }).executeTakeFirst());

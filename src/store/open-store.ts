@@ -19,6 +19,7 @@ import { createRecoveryQueries } from "./recovery-queries.js";
 import { createSessionRows } from "./session-rows.js";
 import { createSqliteDeliveryWriter, insertDeliveriesIn } from "./insert-deliveries.js";
 import type { DeliveryRow, Store } from "./store.js";
+import { fullySynced } from "./fully-synced.js";
 import { withStatementCache } from "./statement-cache.js";
 import { transact } from "./transact.js";
 
@@ -158,16 +159,8 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
     },
     async recordStartAttempt(buildId, at) {
       const write = (k: Kysely<Database>) => k.updateTable("builds").set({ first_start_at: at, updated_at: at }).where("id", "=", buildId).execute();
-      if (!sqlite) return void (await write(db));
       // As the inbox does: this one commit waits for the disk (and so do all before it).
-      await db.connection().execute(async (conn) => {
-        sqlite.pragma("synchronous = FULL");
-        try {
-          await write(conn);
-        } finally {
-          sqlite.pragma("synchronous = NORMAL");
-        }
-      });
+      await (sqlite ? fullySynced(db, sqlite, write) : write(db));
     },
     recordRouting: (deliveryRowId, record, now) => transact(db, dialect, (trx) => recordRoutingIn(trx, dialect, deliveryRowId, record, maxAttempts, now)),
     async listDecisions(deliveryRowId) {
