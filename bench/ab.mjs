@@ -3,33 +3,16 @@
 // noise hits every variant alike): `node bench/ab.mjs name=DIST_DIR[,ENV=VALUE…] …`.
 // Options: --payload=push|pull_request  --rounds=N  --seconds=S  --mode=saturate|paced.
 // Each variant runs as a fresh `dist/cli.js serve` process; bare node:http is the yardstick.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { load, serverKinds } from "./ingest.mjs";
 import { removeTempDirs } from "./lib/buildgate.mjs";
 import { startCodeBuildFake } from "./lib/fakes.mjs";
 import { ingestPayloads } from "./lib/payloads.mjs";
-import { killAll, LOAD_CPU, TASKSET } from "./lib/procs.mjs";
+import { runOnLoadCore } from "./lib/procs.mjs";
 import { summarize } from "./lib/stats.mjs";
 
 const args = process.argv.slice(2);
-if (!process.env.BUILDGATE_BENCH_PINNED && existsSync(TASKSET)) {
-  const child = spawn(TASKSET, ["-c", LOAD_CPU, process.execPath, fileURLToPath(import.meta.url), ...args], { stdio: "inherit", env: { ...process.env, BUILDGATE_BENCH_PINNED: "1" } });
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code) => process.exit(code ?? 130));
-  await new Promise(() => {});
-}
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    killAll();
-    setTimeout(() => {
-      removeTempDirs();
-      process.exit(130);
-    }, 200);
-  });
-}
+await runOnLoadCore(import.meta.url, args, removeTempDirs);
 const opt = (name, dflt) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? dflt;
 const variants = args
   .filter((a) => !a.startsWith("--"))

@@ -2,18 +2,16 @@
 // buildgate benchmarks: `npm run bench` (full, < 10 minutes) or `npm run bench -- --quick` (CI smoke
 // test, < 2 minutes). Options: --only=ingest,e2e,board,tracking,scale-out  --strict (exit 2 on a MISS).
 // Prints every section, the goals with PASS/MISS, and writes .bench/latest.{json,md}.
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { runBoard } from "./board.mjs";
 import { runE2e } from "./e2e.mjs";
 import { runIngest } from "./ingest.mjs";
 import { removeTempDirs, ROOT, tempDir } from "./lib/buildgate.mjs";
 import { judge } from "./lib/goals.mjs";
-import { killAll, LOAD_CPU, TASKSET } from "./lib/procs.mjs";
+import { runOnLoadCore, TASKSET } from "./lib/procs.mjs";
 import { tables, toMarkdown, toText } from "./lib/report.mjs";
 import { runScaleOut } from "./scale-out.mjs";
 import { runTracking } from "./tracking.mjs";
@@ -24,26 +22,11 @@ const strict = args.includes("--strict");
 const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
 
 // The harness (load generators, fakes) runs on the load core; servers are started on the other.
-if (!process.env.BUILDGATE_BENCH_PINNED && existsSync(TASKSET)) {
-  const child = spawn(TASKSET, ["-c", LOAD_CPU, process.execPath, fileURLToPath(import.meta.url), ...args], { stdio: "inherit", env: { ...process.env, BUILDGATE_BENCH_PINNED: "1" } });
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-  child.on("exit", (code) => process.exit(code ?? 130));
-  await new Promise(() => {});
-}
+await runOnLoadCore(import.meta.url, args, removeTempDirs);
 
 const cfg = quick
   ? { ingestRounds: 1, saturationSec: 1.5, warmupSec: 0.5, fixedSec: 1.5, graceMs: 2_000, storeSec: 0.5, e2eRates: [[50, 2], [500, 0.5]], e2eWaitMs: 3_000, boardBuilds: 20_000, boardSamples: 15, trackingBuilds: 1_000, scaleOutSec: 1 }
   : { ingestRounds: 2, saturationSec: 5, warmupSec: 2, fixedSec: 6, graceMs: 5_000, storeSec: 2, e2eRates: [[50, 10], [500, 4]], e2eWaitMs: 30_000, boardBuilds: 1_000_000, boardSamples: 60, trackingBuilds: 10_000, scaleOutSec: 6 };
-
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    killAll();
-    setTimeout(() => {
-      removeTempDirs();
-      process.exit(130);
-    }, 200);
-  });
-}
 
 const t0 = performance.now();
 const log = (msg) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}`);

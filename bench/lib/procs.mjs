@@ -1,6 +1,7 @@
 // Child processes: servers pinned to a core, their memory, and load workers.
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 export const TASKSET = "/usr/bin/taskset";
 export const SERVER_CPU = "0";
@@ -17,6 +18,29 @@ function track(proc) {
 /** Kills every child this harness started that is still running. */
 export function killAll() {
   for (const proc of live) proc.kill("SIGKILL");
+}
+
+/**
+ * A harness script's start: it runs itself again on the load core (the servers it starts go on
+ * the other), passing signals on, unless it already is that run or taskset is missing; then it
+ * makes an interrupt kill every child and call `cleanup` before exiting 130.
+ */
+export async function runOnLoadCore(scriptUrl, args, cleanup) {
+  if (!process.env.BUILDGATE_BENCH_PINNED && canPin) {
+    const child = spawn(TASKSET, ["-c", LOAD_CPU, process.execPath, fileURLToPath(scriptUrl), ...args], { stdio: "inherit", env: { ...process.env, BUILDGATE_BENCH_PINNED: "1" } });
+    for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+    child.on("exit", (code) => process.exit(code ?? 130));
+    await new Promise(() => {});
+  }
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => {
+      killAll();
+      setTimeout(() => {
+        cleanup();
+        process.exit(130);
+      }, 200);
+    });
+  }
 }
 
 /** argv that runs `node …args` on `cpu` (taskset), or unpinned when taskset is missing. */

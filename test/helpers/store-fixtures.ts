@@ -46,6 +46,13 @@ export async function insertAccepted(store: Store, deliveryId: string, overrides
   return row.id;
 }
 
+/** Stores delivery `deliveryId` routed to `builds` (each route matched), at `now`; returns the new builds' ids in order. */
+export async function routeBuilds(store: Store, deliveryId: string, builds: readonly NewBuild[], now: number): Promise<number[]> {
+  const id = await insertAccepted(store, deliveryId);
+  const outcome = await store.recordRouting(id, { status: "routed", decisions: builds.map((build) => ({ route: build.route, matched: true, reason: "m", build })) }, now);
+  return [...outcome.createdBuildIds];
+}
+
 /** A stored build row as the store returns it, for fakes of the narrow store interfaces: a running push build of acme/api. */
 export function buildRow(overrides: Partial<BuildRow> = {}): BuildRow {
   const id = overrides.id ?? 1;

@@ -1,6 +1,6 @@
 import { JOB, reportJob } from "../../../src/store/job-kinds.js";
 import type { NewBuild, Store } from "../../../src/store/store.js";
-import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
+import { newBuild, routeBuilds } from "../../helpers/store-fixtures.js";
 import { storeTargets, trackStores } from "../../helpers/store-targets.js";
 
 const targets = await storeTargets();
@@ -17,11 +17,7 @@ describe.each(targets)("store on $name: build queries", (target) => {
   });
 
   /** Records one delivery routed to `builds`; returns their ids in order. */
-  async function createBuilds(...builds: NewBuild[]): Promise<number[]> {
-    const id = await insertAccepted(store, `d-${++deliveries}`);
-    const outcome = await store.recordRouting(id, { status: "routed", decisions: builds.map((build) => ({ route: build.route, matched: true, reason: "m", build })) }, NOW);
-    return [...outcome.createdBuildIds];
-  }
+  const createBuilds = (...builds: NewBuild[]) => routeBuilds(store, `d-${++deliveries}`, builds, NOW);
 
   /** Every job, claimed at once, with parsed payloads (in id order). */
   async function allQueuedJobs(): Promise<Array<{ kind: string; payload: unknown; dedupeKey: string | null }>> {

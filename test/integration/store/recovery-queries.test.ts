@@ -1,7 +1,7 @@
 import { statusTarget } from "../../../src/pipeline/report-status.js";
 import type { SweepWindow } from "../../../src/store/recovery-queries.js";
 import type { NewBuild, Store } from "../../../src/store/store.js";
-import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
+import { insertAccepted, newBuild, routeBuilds } from "../../helpers/store-fixtures.js";
 import { storeTargets, trackStores } from "../../helpers/store-targets.js";
 
 const targets = await storeTargets();
@@ -19,11 +19,7 @@ describe.each(targets)("store on $name: recovery queries", (target) => {
     store = await open({ url: await target.freshUrl(), maxAttempts: 4 });
   });
 
-  async function createBuilds(...builds: NewBuild[]): Promise<number[]> {
-    const id = await insertAccepted(store, `d-${++deliveries}`);
-    const outcome = await store.recordRouting(id, { status: "routed", decisions: builds.map((build) => ({ route: build.route, matched: true, reason: "m", build })) }, NOW - 30 * MINUTE);
-    return [...outcome.createdBuildIds];
-  }
+  const createBuilds = (...builds: NewBuild[]) => routeBuilds(store, `d-${++deliveries}`, builds, NOW - 30 * MINUTE);
   /** Drops every queued job (the start jobs routing created), as if they ran. */
   async function finishAllJobs(): Promise<void> {
     for (const j of await store.jobs.claim("t", Number.MAX_SAFE_INTEGER - 1, 1, 10_000)) await store.jobs.complete(j.id, "t", NOW);
