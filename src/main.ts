@@ -15,15 +15,15 @@ import { createCertificateSource } from "./intake/sns/cert-cache.js";
 import { drainProcess, trackRequests } from "./metrics/drain-process.js";
 import { createDrainState } from "./metrics/drain-state.js";
 import { createMetrics } from "./metrics/metrics.js";
-import { createCodeCommitClient, createSdkCodeCommitApi } from "./providers/codecommit/sdk-codecommit-api.js";
+import { createCodeCommitHost } from "./providers/codecommit/codecommit-host.js";
+import { createGithubHost } from "./providers/github/github-host.js";
+import { createSourceHosts } from "./pipeline/source-host.js";
 import { createHandlers } from "./pipeline/create-handlers.js";
 import { createIntakePressure } from "./pipeline/intake-pressure.js";
 import { createJobRunner, type JobRunner } from "./pipeline/job-runner.js";
 import { isLeaseHolderGone } from "./pipeline/lease-holder.js";
 import { recoveryJobs } from "./pipeline/recovery-jobs.js";
 import { trackerJob } from "./pipeline/track-builds.js";
-import { createLoggingGithubApi } from "./providers/github/logging-github-api.js";
-import { createOctokit, createOctokitGithubApi, observeRateLimit } from "./providers/github/octokit-github-api.js";
 import { openStore } from "./store/open-store.js";
 
 export interface Buildgate {
@@ -80,12 +80,8 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   const local = builder ? undefined : localBuilderFromConfig(config, log);
   const metrics = createMetrics({ store, log });
   const drain = createDrainState();
-  const octokit = config.github?.auth ? createOctokit(config.github) : undefined;
-  if (octokit) observeRateLimit(octokit, metrics.setGithubRateLimit);
-  const github = octokit ? createOctokitGithubApi(octokit) : createLoggingGithubApi(log);
-  const codecommit = config.codecommit
-    ? createSdkCodeCommitApi(createCodeCommitClient({ region: config.codecommit.region ?? config.aws.region, endpoint: config.aws.endpoints.codecommit, maxAttempts: config.aws.maxAttempts }))
-    : undefined;
+  // One line per source host; a new host (GitLab, say) is one more.
+  const hosts = createSourceHosts([createGithubHost({ config, store, log, onRateLimit: metrics.setGithubRateLimit }), createCodeCommitHost({ config })]);
   // During a burst of webhooks the intake has the CPU and jobs run one at a time (intake-pressure.ts).
   const pressure = createIntakePressure();
   const runner: JobRunner = createJobRunner({
@@ -100,8 +96,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
       config,
       store,
       log,
-      github,
-      ...(codecommit ? { codecommit } : {}),
+      hosts,
       builder: builder ?? createRouteBuilder({ codebuild: createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts, onApiError: metrics.countCodeBuildError })), ...(local ? { local } : {}), routes: config.routes }),
       wake: () => runner.wake(),
     }),
@@ -114,7 +109,7 @@ export async function startBuildgate(options: StartOptions): Promise<Buildgate> 
   // The tracker re-enqueues itself; make sure one exists (first start, or after it was dead-lettered).
   // …and the recovery sweeps (stuck builds; GitHub redelivery when configured), singletons alike.
   const ensureTracker = () =>
-    Promise.all([trackerJob(), ...recoveryJobs(config)].map((job) => store.jobs.ensure(job, Date.now()))).catch((err) => log.error({ err }, "could not schedule the tracker and sweeps"));
+    Promise.all([trackerJob(), ...recoveryJobs(hosts)].map((job) => store.jobs.ensure(job, Date.now()))).catch((err) => log.error({ err }, "could not schedule the tracker and sweeps"));
   await ensureTracker();
   // Up to 10 batches of 5,000 per round (one short statement each, the event loop free between
   // them): 50,000 a minute outpaces any job rate this process can sustain.

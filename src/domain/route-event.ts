@@ -6,6 +6,7 @@ import { compileGlobFilter, describePatterns } from "./glob-filter.js";
 import type { RouteRule } from "./route-rule.js";
 import { findSkipMarker } from "./skip-ci.js";
 import type { SourceEvent } from "./source-event.js";
+import { isRuleRepository } from "./same-repository.js";
 
 type Matcher = (value: string) => boolean;
 
@@ -23,14 +24,13 @@ type Check = (route: CompiledRoute, event: SourceEvent) => string | undefined;
 
 const optional = (patterns: readonly string[] | undefined) => (patterns ? compileGlobFilter(patterns) : undefined);
 
-const sameRepository = (a: string, b: string, provider: string) => (provider === "github" ? a.toLowerCase() === b.toLowerCase() : a === b);
 
 /** `/test` and `/retest` name their routes explicitly: the event filters don't apply to them. */
 const forced = (e: SourceEvent) => e.command !== undefined && e.command.name !== "ok-to-test";
 
 const checkSource: Check = ({ rule }, e) => {
   const { source } = rule;
-  if (source.provider !== e.provider || !sameRepository(source.repository, e.repository, e.provider)) {
+  if (!isRuleRepository(rule, e)) {
     return `repository ${e.provider}:${e.repository} is not ${source.provider}:${source.repository}`;
   }
   if (source.region && e.location && source.region !== e.location.region) return `repository ${e.repository} is in ${e.location.region}, not ${source.region}`;

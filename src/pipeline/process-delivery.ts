@@ -3,24 +3,14 @@ import type { NormalizeResult, SourceEvent } from "../domain/source-event.js";
 import { sourceVersionFor } from "../domain/source-version.js";
 import { JOB } from "../store/job-kinds.js";
 import type { NewBuild, RoutingRecord, Store } from "../store/store.js";
-import { asJobError } from "./github-job-error.js";
-import { codeCommitJobError } from "./codecommit-job-error.js";
 import { PermanentJobError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
-
-/** Turns one stored delivery's body into a SourceEvent, a command, or a reason to ignore it. */
-export type Normalizer = (event: string, payload: unknown, deliveryId: string) => NormalizeResult;
-
-/** How one delivery source (github, sns, eventbridge) becomes events. */
-export interface DeliverySource {
-  readonly normalize: Normalizer;
-  /** Resolves what the payload alone cannot tell (commands, changed files) through the provider's API. */
-  readonly enrich?: (result: NormalizeResult) => Promise<NormalizeResult>;
-}
+import type { SourceHost, SourceHosts } from "./source-host.js";
 
 export interface ProcessDeliveryDeps {
   readonly store: Pick<Store, "getDelivery" | "recordRouting">;
-  readonly sources: Readonly<Record<string, DeliverySource>>;
+  /** The host of each delivery source: it normalizes and enriches the delivery and maps its API errors. */
+  readonly hosts: Pick<SourceHosts, "forSource">;
   readonly route: (event: SourceEvent) => RouteResult;
   /** Called after builds were created, so their start jobs run at once. */
   readonly onBuildsCreated: () => void;
@@ -89,13 +79,10 @@ function parseBody(body: string): unknown {
  */
 export function createProcessDelivery(deps: ProcessDeliveryDeps): JobHandler {
   const now = deps.now ?? Date.now;
-  async function normalize(source: string, event: string, body: string, deliveryId: string): Promise<NormalizeResult> {
-    const handler = deps.sources[source];
-    if (!handler) return { kind: "ignored", reason: `no normalizer for source ${source}` };
+  async function normalize(host: SourceHost, event: string, body: string, deliveryId: string): Promise<NormalizeResult> {
     const payload = parseBody(body);
     if (payload === undefined) return { kind: "ignored", reason: "stored body is not JSON" };
-    const result = handler.normalize(event, payload, deliveryId);
-    return handler.enrich ? handler.enrich(result) : result;
+    return host.enrich(host.normalize(event, payload, deliveryId));
   }
   return {
     async run(payload, { log, job }) {
@@ -105,12 +92,12 @@ export function createProcessDelivery(deps: ProcessDeliveryDeps): JobHandler {
       // Every later line about this job (the runner's retries included) names the delivery.
       log.setBindings({ deliveryId: delivery.delivery_id, source: delivery.source });
       if (delivery.status !== "received") return;
-      let normalized: NormalizeResult;
-      try {
-        normalized = await normalize(delivery.source, delivery.event, delivery.body, delivery.delivery_id);
-      } catch (err) {
-        throw codeCommitJobError(asJobError(err, job.attempts, now()), job.attempts);
-      }
+      const host = deps.hosts.forSource(delivery.source);
+      const normalized: NormalizeResult = host
+        ? await normalize(host, delivery.event, delivery.body, delivery.delivery_id).catch((err: unknown) => {
+            throw host.jobError(err, job.attempts, now());
+          })
+        : { kind: "ignored", reason: `no source host handles ${delivery.source} deliveries` };
       const record = toRoutingRecord(normalized, deps.route);
       const outcome = await deps.store.recordRouting(deliveryRowId, record, now());
       log.info({ status: record.status, builds: outcome.createdBuildIds, alreadyBuilt: outcome.duplicateBuildIds }, record.status === "ignored" ? `delivery ignored: ${record.reason}` : "delivery routed");

@@ -1,31 +1,16 @@
 import { toCommitState, type BuildState } from "../domain/build-state.js";
 import type { PhaseRecord } from "../domain/build-snapshot.js";
 import { describeBuild } from "../domain/status-description.js";
-import type { CommitStatus } from "../providers/github/github-api.js";
+import type { CommitStatus } from "../domain/commit-status.js";
 import type { BuildRow, Store } from "../store/store.js";
 import { DeferJobError, PermanentJobError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
-
-/** What a provider shows for a build; compared with the last one posted to decide whether to post. */
-export interface Report {
-  readonly state: string;
-  readonly description: string;
-}
-
-/** How results reach one provider (GitHub statuses, CodeCommit comments). */
-export interface StatusReporter {
-  /** What should be shown now; undefined when there is nothing to post at this point of the build. */
-  desired(build: BuildRow, status: CommitStatus): Report | undefined;
-  /** Milliseconds to wait before posting (a rate limit), or 0. */
-  reserve(now: number): number;
-  post(build: BuildRow, status: CommitStatus): Promise<void>;
-  /** The job error for a failed post: RetryLaterError to retry, PermanentJobError to record and stop. */
-  classify(err: unknown, attempt: number, now: number): unknown;
-}
+import type { Reporter } from "./reporter.js";
 
 export interface ReportStatusDeps {
   readonly store: Pick<Store, "getBuild" | "latestBuildForTarget" | "getStatusReport" | "saveStatusReport">;
-  readonly reporters: Readonly<Record<string, StatusReporter>>;
+  /** The reporter of a build's provider (its source host's), if it has one. */
+  readonly reporterOf: (provider: string) => Reporter | undefined;
   readonly publicUrl: string;
   readonly now?: () => number;
 }
@@ -73,7 +58,7 @@ export function createReportStatus(deps: ReportStatusDeps): JobHandler {
       if (!build) throw new PermanentJobError(`build ${buildId} does not exist`);
       const latest = await deps.store.latestBuildForTarget(build.repository, build.sha, build.context);
       if (latest && latest.id !== build.id) return;
-      const reporter = deps.reporters[build.provider];
+      const reporter = deps.reporterOf(build.provider);
       if (!reporter) throw new PermanentJobError(`no status reporter for ${build.provider}`);
       const target = statusTarget(build);
       const status = await statusOf(deps.store, build, deps.publicUrl);

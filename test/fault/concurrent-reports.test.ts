@@ -1,5 +1,6 @@
 import pino from "pino";
-import { createReportStatus, type StatusReporter } from "../../src/pipeline/report-status.js";
+import { createReportStatus } from "../../src/pipeline/report-status.js";
+import type { Reporter } from "../../src/pipeline/reporter.js";
 import type { JobRow, StatusReportRow } from "../../src/store/store.js";
 import { buildRow } from "../helpers/store-fixtures.js";
 
@@ -14,7 +15,7 @@ describe("fault: concurrent report jobs of one build", () => {
     const build = buildRow({ id: 7, state: "queued", started_at: 1_000 });
     let saved: StatusReportRow | undefined;
     const posted: string[] = [];
-    const reporter: StatusReporter = {
+    const reporter: Reporter = {
       desired: (_b, status) => ({ state: status.state, description: status.description }),
       reserve: () => 0,
       // A slow post: long enough for every job to read the (not yet saved) last report first.
@@ -33,7 +34,7 @@ describe("fault: concurrent report jobs of one build", () => {
           saved = { ...row, id: 1 } as StatusReportRow;
         },
       },
-      reporters: { github: reporter },
+      reporterOf: () => reporter,
       publicUrl: "https://buildgate.example",
     });
     const log = pino({ level: "silent" });

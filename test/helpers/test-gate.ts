@@ -14,7 +14,9 @@ import { createHandlers } from "../../src/pipeline/create-handlers.js";
 import type { CertificateSource } from "../../src/intake/sns/cert-cache.js";
 import type { CodeCommitApi } from "../../src/providers/codecommit/codecommit-api.js";
 import type { GithubApi } from "../../src/providers/github/github-api.js";
-import { createLoggingGithubApi } from "../../src/providers/github/logging-github-api.js";
+import { createCodeCommitHost } from "../../src/providers/codecommit/codecommit-host.js";
+import { createGithubHost } from "../../src/providers/github/github-host.js";
+import { createSourceHosts } from "../../src/pipeline/source-host.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
 import { RecordingBuilder } from "../fakes/recording-builder.js";
@@ -81,7 +83,14 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
     idlePollMs: 20,
     backoffBaseMs: 10,
     onJobFinished: metrics.observeJob,
-    handlers: createHandlers({ config, store, builder, github: options.github ?? createLoggingGithubApi(log), ...(options.codecommit ? { codecommit: options.codecommit } : {}), log, wake: () => runner.wake() }),
+    handlers: createHandlers({
+      config,
+      store,
+      builder,
+      hosts: createSourceHosts([createGithubHost({ config, store, log, ...(options.github ? { api: options.github } : {}) }), createCodeCommitHost({ config, api: options.codecommit ?? null })]),
+      log,
+      wake: () => runner.wake(),
+    }),
   });
   const inbox = createInbox(store, () => runner.wake());
   const app = createApp({

@@ -1,7 +1,7 @@
 import pino from "pino";
 import request from "supertest";
 import { createRateGate } from "../../src/domain/rate-gate.js";
-import { createRedeliverGithub, redeliverGithub, type RedeliverGithubDeps } from "../../src/pipeline/redeliver-github.js";
+import { createRedeliverGithub, redeliverGithub, type RedeliverGithubDeps } from "../../src/providers/github/redeliver-github.js";
 import { createOctokit, createOctokitGithubApi } from "../../src/providers/github/octokit-github-api.js";
 import { JOB } from "../../src/store/job-kinds.js";
 import { startGithubFake, type GithubFake } from "../fakes/github-fake.js";

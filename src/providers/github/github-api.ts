@@ -1,4 +1,4 @@
-import type { CommitState } from "../../domain/build-state.js";
+import type { CommitStatus } from "../../domain/commit-status.js";
 import type { HookDelivery } from "../../domain/redelivery.js";
 
 /** A pull request as the GitHub API reports it (only what buildgate reads). */
@@ -17,12 +17,6 @@ export interface PullRequestDetails {
   readonly updatedAt?: number;
 }
 
-export interface CommitStatus {
-  readonly state: CommitState;
-  readonly description: string;
-  readonly context: string;
-  readonly targetUrl?: string;
-}
 
 /** Where a webhook lives: a repository (`owner/name`) or an organization. */
 export type HookOwner = { readonly repository: string } | { readonly org: string };

@@ -1,15 +1,15 @@
 import type { RateGate } from "../../domain/rate-gate.js";
-import { GithubApiError, type GithubApi } from "../../providers/github/github-api.js";
-import { asJobError } from "../github-job-error.js";
-import { RetryLaterError } from "../job-errors.js";
-import type { StatusReporter } from "../report-status.js";
+import { GithubApiError, type GithubApi } from "./github-api.js";
+import { asJobError } from "./github-job-error.js";
+import { RetryLaterError } from "../../pipeline/job-errors.js";
+import type { Reporter } from "../../pipeline/reporter.js";
 
 /**
  * GitHub commit statuses: every change of state or description is posted. All posts of the
  * process share `gate` (GitHub's ~80 content-creating requests a minute); a rate-limit answer
  * pauses the gate for everyone, not only the job that hit it.
  */
-export function createGithubReporter(github: Pick<GithubApi, "createStatus">, gate: RateGate): StatusReporter {
+export function createGithubReporter(github: Pick<GithubApi, "createStatus">, gate: RateGate): Reporter {
   return {
     desired: (_build, status) => ({ state: status.state, description: status.description }),
     reserve: (now) => gate.reserve(now),

@@ -1,6 +1,6 @@
-import { computeBackoff } from "../domain/backoff.js";
-import { CodeCommitApiError } from "../providers/codecommit/codecommit-api.js";
-import { PermanentJobError, RetryLaterError } from "./job-errors.js";
+import { computeBackoff } from "../../domain/backoff.js";
+import { CodeCommitApiError } from "./codecommit-api.js";
+import { PermanentJobError, RetryLaterError } from "../../pipeline/job-errors.js";
 
 /** Maps a CodeCommit API failure to what the job queue should do; anything else passes through. */
 export function codeCommitJobError(err: unknown, attempt: number, random = Math.random()): unknown {

@@ -1,8 +1,8 @@
-import { isFinal } from "../domain/build-state.js";
-import type { BuildState } from "../domain/build-state.js";
-import type { CommandRequest, NormalizeResult } from "../domain/source-event.js";
-import type { GithubApi } from "../providers/github/github-api.js";
-import type { Store } from "../store/store.js";
+import { isFinal } from "../../domain/build-state.js";
+import type { BuildState } from "../../domain/build-state.js";
+import type { CommandRequest, NormalizeResult } from "../../domain/source-event.js";
+import type { GithubApi } from "./github-api.js";
+import type { Store } from "../../store/store.js";
 
 const TRUSTED_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);

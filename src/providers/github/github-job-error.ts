@@ -1,6 +1,6 @@
-import { decideGithubFailure } from "../domain/github-failure.js";
-import { GithubApiError } from "../providers/github/github-api.js";
-import { PermanentJobError, RetryLaterError } from "./job-errors.js";
+import { decideGithubFailure } from "../../domain/github-failure.js";
+import { GithubApiError } from "./github-api.js";
+import { PermanentJobError, RetryLaterError } from "../../pipeline/job-errors.js";
 
 /** Maps a GitHub API failure to what the job queue should do: retry later (rate limits, 5xx) or give up (other 4xx). */
 export function asJobError(err: unknown, attempt = 1, now = Date.now()): unknown {

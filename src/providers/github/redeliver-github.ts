@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
-import type { Config } from "../config/config.js";
-import { decideGithubFailure } from "../domain/github-failure.js";
-import type { RateGate } from "../domain/rate-gate.js";
-import { pickRedeliveries, unsettledGuids } from "../domain/redelivery.js";
-import { GithubApiError, type GithubApi, type HookOwner, type HookRef } from "../providers/github/github-api.js";
-import { JOB } from "../store/job-kinds.js";
-import type { NewJob, Store } from "../store/store.js";
-import type { JobHandler } from "./job-runner.js";
+import type { Config } from "../../config/config.js";
+import { decideGithubFailure } from "../../domain/github-failure.js";
+import type { RateGate } from "../../domain/rate-gate.js";
+import { pickRedeliveries, unsettledGuids } from "../../domain/redelivery.js";
+import { GithubApiError, type GithubApi, type HookOwner, type HookRef } from "./github-api.js";
+import { JOB } from "../../store/job-kinds.js";
+import type { NewJob, Store } from "../../store/store.js";
+import type { JobHandler } from "../../pipeline/job-runner.js";
+import type { HostJobs } from "../../pipeline/source-host.js";
 
 // Pages of 100 deliveries read per hook and run (GitHub lists every attempt, newest first).
 const MAX_PAGES = 30;
@@ -138,4 +139,27 @@ export function createRedeliverGithub(deps: RedeliverGithubDeps): JobHandler {
       await deps.store.jobs.enqueue(redeliveryJob(now() + delayMs), now());
     },
   };
+}
+
+export interface GithubRedeliveryJobsDeps extends Pick<RedeliverGithubDeps, "github" | "store" | "gate" | "now"> {
+  readonly config: Config;
+}
+
+/**
+ * The redelivery sweep as the GitHub host's job: kept scheduled when `github.redelivery.enabled`.
+ * Its handler is registered even when disabled: a run left queued by an earlier config then ends quietly.
+ */
+export function githubRedeliveryJobs(d: GithubRedeliveryJobsDeps): HostJobs {
+  const settings = d.config.github?.redelivery;
+  if (!settings?.enabled) return { handlers: { [JOB.redeliverGithub]: { run: async () => undefined } }, singletons: [] };
+  const handler = createRedeliverGithub({
+    github: d.github,
+    store: d.store,
+    settings,
+    repositories: d.config.routes.flatMap((r) => (r.source.provider === "github" ? [r.source.repository] : [])),
+    hookUrl: `${d.config.server.publicUrl}/webhooks/github`,
+    gate: d.gate,
+    ...(d.now ? { now: d.now } : {}),
+  });
+  return { handlers: { [JOB.redeliverGithub]: handler }, singletons: [redeliveryJob()] };
 }

@@ -1,7 +1,7 @@
 import type { RouteRule } from "../../../src/domain/route-rule.js";
 import type { SourceEvent } from "../../../src/domain/source-event.js";
-import { needsChangedFiles } from "../../../src/pipeline/needs-changed-files.js";
-import { commentEvent, makeRule, pullRequestEvent, pushEvent } from "../domain/builders.js";
+import { needsChangedFiles } from "../../../src/domain/needs-changed-files.js";
+import { commentEvent, makeRule, pullRequestEvent, pushEvent } from "./builders.js";
 
 describe("needsChangedFiles: whether the file list is worth an API call", () => {
   const paths = makeRule({ paths: ["services/api/**"] });

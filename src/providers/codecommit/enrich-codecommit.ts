@@ -1,7 +1,7 @@
-import type { RouteRule } from "../domain/route-rule.js";
-import type { NormalizeResult, SourceEvent } from "../domain/source-event.js";
-import type { CodeCommitApi } from "../providers/codecommit/codecommit-api.js";
-import { needsChangedFiles } from "./needs-changed-files.js";
+import type { RouteRule } from "../../domain/route-rule.js";
+import type { NormalizeResult, SourceEvent } from "../../domain/source-event.js";
+import type { CodeCommitApi } from "./codecommit-api.js";
+import { needsChangedFiles } from "../../domain/needs-changed-files.js";
 
 export interface EnrichCodeCommitDeps {
   readonly api: Pick<CodeCommitApi, "getDifferences" | "getPullRequest">;

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { isFinal, type BuildState } from "../../domain/build-state.js";
 import type { CodeCommitReporting } from "../../domain/route-rule.js";
-import type { CodeCommitApi } from "../../providers/codecommit/codecommit-api.js";
-import type { CommitStatus } from "../../providers/github/github-api.js";
+import type { CodeCommitApi } from "./codecommit-api.js";
+import type { CommitStatus } from "../../domain/commit-status.js";
 import type { BuildRow } from "../../store/store.js";
-import { codeCommitJobError } from "../codecommit-job-error.js";
-import type { StatusReporter } from "../report-status.js";
+import { codeCommitJobError } from "./codecommit-job-error.js";
+import type { Reporter } from "../../pipeline/reporter.js";
 import { codeCommitComment } from "./codecommit-comment.js";
 
 const DEFAULT_REPORTING: CodeCommitReporting = { comments: true, approve: false, commentOnCommits: false };
@@ -25,7 +25,7 @@ function milestoneOf(build: BuildRow): "started" | "finished" | undefined {
  * they end (and, opted in per route, an approval on success / a revoked approval otherwise);
  * branch builds get a comment on the commit when they end, when the route opts in.
  */
-export function createCodeCommitReporter(api: CodeCommitApi, reportingOf: (route: string) => CodeCommitReporting | undefined): StatusReporter {
+export function createCodeCommitReporter(api: CodeCommitApi, reportingOf: (route: string) => CodeCommitReporting | undefined): Reporter {
   async function postOnPullRequest(build: BuildRow, status: CommitStatus, milestone: "started" | "finished", reporting: CodeCommitReporting) {
     const pr = await api.getPullRequest(String(build.pull_request));
     if (reporting.comments) {

@@ -1,4 +1,4 @@
-import type { CommitStatus } from "../../providers/github/github-api.js";
+import type { CommitStatus } from "../../domain/commit-status.js";
 import type { BuildRow } from "../../store/store.js";
 
 const https = (url: string | null | undefined) => (url && /^https:\/\//.test(url) ? url : undefined);

@@ -1,9 +1,9 @@
-import type { ParsedCommand } from "../../../src/domain/comment-command.js";
-import type { CommandRequest } from "../../../src/domain/source-event.js";
-import type { PullRequestDetails } from "../../../src/providers/github/github-api.js";
-import { resolveCommand, type ResolveCommandDeps } from "../../../src/pipeline/resolve-command.js";
-import type { BuildRow } from "../../../src/store/store.js";
-import { buildRow } from "../../helpers/store-fixtures.js";
+import type { ParsedCommand } from "../../../../src/domain/comment-command.js";
+import type { CommandRequest } from "../../../../src/domain/source-event.js";
+import type { PullRequestDetails } from "../../../../src/providers/github/github-api.js";
+import { resolveCommand, type ResolveCommandDeps } from "../../../../src/providers/github/resolve-command.js";
+import type { BuildRow } from "../../../../src/store/store.js";
+import { buildRow } from "../../../helpers/store-fixtures.js";
 
 const REPO = "acme/api";
 const HEAD = "1111111111111111111111111111111111111111";

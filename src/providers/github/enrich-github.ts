@@ -1,8 +1,8 @@
-import type { RouteRule } from "../domain/route-rule.js";
-import type { NormalizeResult } from "../domain/source-event.js";
-import type { GithubApi } from "../providers/github/github-api.js";
-import type { Store } from "../store/store.js";
-import { needsChangedFiles } from "./needs-changed-files.js";
+import type { RouteRule } from "../../domain/route-rule.js";
+import type { NormalizeResult } from "../../domain/source-event.js";
+import type { GithubApi } from "./github-api.js";
+import type { Store } from "../../store/store.js";
+import { needsChangedFiles } from "../../domain/needs-changed-files.js";
 import { resolveCommand } from "./resolve-command.js";
 
 export interface EnrichGithubDeps {
