@@ -9,15 +9,15 @@ import type { CertificateSource } from "./intake/sns/cert-cache.js";
 import { countDeliveries } from "./metrics/count-deliveries.js";
 import { refuseWhileDraining, type DrainState } from "./metrics/drain-state.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
-import { createMetricsRoute } from "./metrics/metrics-route.js";
-import { readinessProblem } from "./metrics/readiness.js";
+import { createMetricsRoute } from "./web/metrics-route.js";
+import { readinessProblem } from "./web/readiness.js";
 import type { Store } from "./store/store.js";
 import { createErrorMiddleware } from "./web/error-middleware.js";
 import { linkOptionsOf } from "./web/board/board-context.js";
 import { mountBoard } from "./web/board/mount-board.js";
 import { requireApiAccess } from "./web/api-access.js";
 import { createApiRouter } from "./web/explain-route.js";
-import { HttpError } from "./web/http-error.js";
+import { HttpError } from "./domain/http-error.js";
 import { requestLogger } from "./web/request-logger.js";
 
 export interface AppDeps {

@@ -1,6 +1,6 @@
 import { createLogger } from "../logger.js";
 import { startBuildgate } from "../main.js";
-import { explainDelivery, formatExplained } from "../pipeline/explain-delivery.js";
+import { explainDelivery, formatExplained } from "../store/explain-delivery.js";
 import { openStore } from "../store/open-store.js";
 import { hashPassword } from "../web/auth/password.js";
 import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command } from "./command.js";

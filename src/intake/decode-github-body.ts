@@ -1,4 +1,4 @@
-import { HttpError } from "../web/http-error.js";
+import { HttpError } from "../domain/http-error.js";
 
 export type GithubContentType = "json" | "form";
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import express, { type Router } from "express";
 import type { Logger } from "pino";
 import { HANDLED_DETAIL_TYPES } from "../providers/codecommit/normalize-codecommit-delivery.js";
-import { HttpError } from "../web/http-error.js";
+import { HttpError } from "../domain/http-error.js";
 import { checkEventBridgeAuth, type EventBridgeAuth } from "./check-eventbridge-auth.js";
 import type { Inbox } from "./create-inbox.js";
 import { readRawBody } from "./read-raw-body.js";

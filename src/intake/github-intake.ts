@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import express, { type RequestHandler, type Router } from "express";
 import type { Logger } from "pino";
 import { ignoredGithubEventReason } from "../providers/github/normalize-github-event.js";
-import { HttpError } from "../web/http-error.js";
+import { HttpError } from "../domain/http-error.js";
 import type { Inbox } from "./create-inbox.js";
 import { decodeGithubBody, githubContentType } from "./decode-github-body.js";
 import { readRawBody } from "./read-raw-body.js";

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import getRawBody from "raw-body";
-import { HttpError } from "../web/http-error.js";
+import { HttpError } from "../domain/http-error.js";
 
 /**
  * Reads a request body as raw bytes up to `limit`. A declared Content-Length over the limit

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import express, { type Router } from "express";
 import type { Logger } from "pino";
-import { HttpError } from "../web/http-error.js";
+import { HttpError } from "../domain/http-error.js";
 import type { Inbox } from "./create-inbox.js";
 import { readRawBody } from "./read-raw-body.js";
 import { redactHeaders } from "./redact-headers.js";

@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { HttpError } from "../web/http-error.js";
+import { HttpError } from "../domain/http-error.js";
 
 /** Whether the process is shutting down: /readyz fails and webhooks are refused while requests in flight finish. */
 export interface DrainState {

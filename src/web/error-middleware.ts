@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from "express";
 import type { Logger } from "pino";
 import type { CountDelivery } from "../metrics/metrics.js";
-import { HttpError } from "./http-error.js";
+import { HttpError } from "../domain/http-error.js";
 
 // The intakes: a refused delivery is counted under its source (other paths would make labels unbounded).
 const WEBHOOK_SOURCE = /^\/webhooks\/(github|sns|eventbridge)\/?(?:\?|$)/;

@@ -1,8 +1,8 @@
 import express, { type Router } from "express";
-import { explainDelivery } from "../pipeline/explain-delivery.js";
+import { explainDelivery } from "../store/explain-delivery.js";
 import { filterValue, positiveInt, type BoardContext } from "./board/board-context.js";
 import { redactPayload, toBuildView, toPhaseViews } from "./board/view-model.js";
-import { HttpError } from "./http-error.js";
+import { HttpError } from "../domain/http-error.js";
 
 const PAGE = 50;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HttpError } from "../../web/http-error.js";
+import { HttpError } from "../../domain/http-error.js";
 
 /**
  * Why an SNS delivery was refused. The status drives SNS: it retries only 5xx, so 400/401/403

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { RequestHandler } from "express";
-import { HttpError } from "../http-error.js";
+import { HttpError } from "../../domain/http-error.js";
 import type { BoardUser } from "./board-user.js";
 
 const LOCAL_USER: BoardUser = { name: "local", role: "operator", via: "none" };

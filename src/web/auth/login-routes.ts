@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
 import { rateLimit } from "express-rate-limit";
 import type { Logger } from "pino";
-import { HttpError } from "../http-error.js";
+import { HttpError } from "../../domain/http-error.js";
 import { safeReturnTo } from "./board-user.js";
 import type { AuthTools } from "./setup-auth.js";
 

@@ -9,7 +9,7 @@ import { Strategy as LocalStrategy } from "passport-local";
 import type { Logger } from "pino";
 import type { Config } from "../../config/config.js";
 import type { SessionRows } from "../../store/session-rows.js";
-import { HttpError } from "../http-error.js";
+import { HttpError } from "../../domain/http-error.js";
 import type { BoardUser } from "./board-user.js";
 import { githubBoardUser } from "./github-membership.js";
 import { verifyPassword } from "./password.js";

@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
 import type { Logger } from "pino";
 import { requireOperator } from "../auth/access.js";
-import { HttpError } from "../http-error.js";
+import { HttpError } from "../../domain/http-error.js";
 import { positiveInt, type BoardContext } from "./board-context.js";
 
 /**

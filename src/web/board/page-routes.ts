@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import express, { type Request, type Response, type Router } from "express";
 import { localBuildPaths } from "../../builders/local/record-files.js";
 import type { BuildState } from "../../domain/build-state.js";
-import { HttpError } from "../http-error.js";
+import { HttpError } from "../../domain/http-error.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
 import { redactPayload, toBuildView, toPhaseViews } from "./view-model.js";
 

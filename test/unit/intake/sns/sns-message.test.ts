@@ -1,5 +1,5 @@
 import { parseSnsMessage, SnsVerificationError } from "../../../../src/intake/sns/sns-message.js";
-import { HttpError } from "../../../../src/web/http-error.js";
+import { HttpError } from "../../../../src/domain/http-error.js";
 import { snsNotification, snsSigner, snsSubscriptionConfirmation, snsUnsubscribeConfirmation } from "../../../fakes/sns-signer.js";
 
 const signer = snsSigner();

@@ -1,6 +1,6 @@
 import express, { type Router } from "express";
 import type { Registry } from "prom-client";
-import { requireApiAccess } from "../web/api-access.js";
+import { requireApiAccess } from "./api-access.js";
 
 /**
  * `GET /metrics` in Prometheus' text format. With `server.metricsToken` set it takes
