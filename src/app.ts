@@ -16,6 +16,7 @@ import { createErrorMiddleware } from "./web/error-middleware.js";
 import { linkOptionsOf } from "./web/board/board-context.js";
 import { mountBoard } from "./web/board/mount-board.js";
 import { requireApiAccess } from "./web/api-access.js";
+import { isLoopbackHost } from "./web/loopback.js";
 import { createApiRouter } from "./web/explain-route.js";
 import { HttpError } from "./domain/http-error.js";
 import { requestLogger } from "./web/request-logger.js";
@@ -36,6 +37,8 @@ export interface AppDeps {
   readonly confirmSubscription?: (url: URL) => Promise<void>;
   /** The process's metrics (main.ts shares them with the job runner and adapters); default: a registry of this app's own. */
   readonly metrics?: Metrics;
+  /** The local runner's log file of a build id (the board serves it); none without a local runner. */
+  readonly localLogFile?: (externalId: string) => string | undefined;
   /** Set while shutting down: webhooks get 503 and /readyz fails. Default: never. */
   readonly drain?: Pick<DrainState, "draining">;
 }
@@ -57,8 +60,14 @@ function mountCodeCommit(app: Express, deps: AppDeps): void {
   }
 }
 
+export interface BuildgateApp {
+  readonly app: Express;
+  /** Ends what the app keeps open besides requests (the board's live updates); idempotent. */
+  close(): void;
+}
+
 /** The Express app, without listening: tests drive it directly. */
-export function createApp(appDeps: AppDeps): Express {
+export function createApp(appDeps: AppDeps): BuildgateApp {
   const metrics = appDeps.metrics ?? createMetrics({ store: appDeps.store, log: appDeps.log });
   const drain = appDeps.drain ?? { draining: false };
   // Every intake stores through the counting inbox: deliveries by source and outcome.
@@ -93,13 +102,13 @@ export function createApp(appDeps: AppDeps): Express {
   mountCodeCommit(app, deps);
   // Without a board section the board is served only on loopback (auth none, local development);
   // elsewhere buildgate serves webhooks alone until board.auth is configured.
-  const boardEnabled = deps.config.board !== undefined || ["127.0.0.1", "::1", "localhost"].includes(deps.config.server.host);
-  if (!boardEnabled) app.use("/api", requireApiAccess(deps.config.server.apiToken), createApiRouter({ store: deps.store, linkOptions: linkOptionsOf(deps.config) }));
-  else app.locals.closeBoard = mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), demo: deps.demo === true, ...(deps.now ? { now: deps.now } : {}) });
+  const boardEnabled = deps.config.board !== undefined || isLoopbackHost(deps.config.server.host);
+  const board = boardEnabled ? mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), demo: deps.demo === true, ...(deps.now ? { now: deps.now } : {}), ...(deps.localLogFile ? { localLogFile: deps.localLogFile } : {}) }) : undefined;
+  if (!board) app.use("/api", requireApiAccess(deps.config.server.apiToken), createApiRouter({ store: deps.store, linkOptions: linkOptionsOf(deps.config) }));
 
   app.use(() => {
     throw new HttpError(404, "not found");
   });
   app.use(createErrorMiddleware(deps.log, metrics.countDelivery));
-  return app;
+  return { app, close: () => board?.close() };
 }

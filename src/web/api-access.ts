@@ -1,8 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { RequestHandler } from "express";
 import { HttpError } from "../domain/http-error.js";
-
-const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+import { isLoopbackAddress } from "./loopback.js";
 
 /**
  * The API when no board is configured (and /metrics, with `server.metricsToken`):
@@ -15,7 +14,7 @@ export function requireApiAccess(apiToken: string | undefined, what = { name: "t
       const given = Buffer.from(header.startsWith("Bearer ") ? header.slice(7) : "");
       const expected = Buffer.from(apiToken);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, `missing or wrong bearer token (${what.setting})`, true, { "WWW-Authenticate": "Bearer" });
-    } else if (!LOOPBACK.has(req.socket.remoteAddress ?? "") || !LOOPBACK.has(req.ip ?? "")) {
+    } else if (!isLoopbackAddress(req.socket.remoteAddress) || !isLoopbackAddress(req.ip)) {
       // Both the connection and, behind a trusted proxy on this host (server.trustProxy), the
       // client it names: a local proxy connects from loopback on behalf of anyone.
       throw new HttpError(403, `${what.name} is open to loopback clients only unless ${what.setting} is set`);

@@ -1,23 +1,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Express } from "express";
 import pino from "pino";
-import { createApp } from "../../src/app.js";
+import { compose } from "../../src/compose/compose.js";
+import type { Watchdog } from "../../src/compose/create-watchdog.js";
 import type { Config } from "../../src/config/config.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import type { Builder } from "../../src/domain/builder.js";
-import { createInbox } from "../../src/intake/create-inbox.js";
-import { createDrainState, type DrainState } from "../../src/metrics/drain-state.js";
-import { createMetrics, type Metrics } from "../../src/metrics/metrics.js";
-import { createJobRunner, type JobRunner } from "../../src/pipeline/job-runner.js";
-import { createHandlers } from "../../src/pipeline/create-handlers.js";
 import type { CertificateSource } from "../../src/intake/sns/cert-cache.js";
+import type { DrainState } from "../../src/metrics/drain-state.js";
+import type { Metrics } from "../../src/metrics/metrics.js";
+import type { IntakePressure, IntakePressureOptions } from "../../src/pipeline/intake-pressure.js";
+import type { JobRunner } from "../../src/pipeline/job-runner.js";
 import type { CodeCommitApi } from "../../src/providers/codecommit/codecommit-api.js";
 import type { GithubApi } from "../../src/providers/github/github-api.js";
-import { createCodeCommitHost } from "../../src/providers/codecommit/codecommit-host.js";
-import { createGithubHost } from "../../src/providers/github/github-host.js";
-import { createSourceHosts } from "../../src/pipeline/source-host.js";
-import { openStore } from "../../src/store/open-store.js";
+import { createLoggingGithubApi } from "../../src/providers/github/logging-github-api.js";
 import type { Store } from "../../src/store/store.js";
 import { RecordingBuilder } from "../fakes/recording-builder.js";
 
@@ -42,15 +40,23 @@ routes:
 `;
 
 export interface TestGate {
-  readonly app: ReturnType<typeof createApp>;
+  readonly app: Express;
   readonly store: Store;
   readonly builder: RecordingBuilder;
+  /** Not started: a test starts it (`runner.start()`) or the whole gate (`start()`). */
   readonly runner: JobRunner;
   readonly config: Config;
   /** The app's metrics (also fed by the job runner). */
   readonly metrics: Metrics;
   /** `drain.drain()` makes the app refuse webhooks and fail /readyz, as a shutdown does. */
   readonly drain: DrainState;
+  /** Fed by the inbox; sampled once `start()` ran (or when a test calls `sample()`). */
+  readonly pressure: IntakePressure;
+  /** `tick()` runs one round (tracker and sweeps ensured, sessions and finished jobs pruned). */
+  readonly watchdog: Watchdog;
+  readonly workerId: string;
+  /** What `startBuildgate` starts: dead leases released, tracker and sweeps ensured, pressure, runner and watchdog running. */
+  start(): Promise<void>;
   /** Waits until no job is due or running. */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -64,53 +70,41 @@ export interface TestGateOptions {
   readonly codecommit?: CodeCommitApi;
   readonly snsCertificates?: CertificateSource;
   readonly confirmSubscription?: (url: URL) => Promise<void>;
+  readonly now?: () => number;
+  readonly intakePressure?: IntakePressureOptions;
 }
 
+export const TEST_WORKER_ID = "test:1:a";
+
+/** The application as `startBuildgate` composes it (src/compose), tuned for tests, without listening. */
 export async function createTestGate(options: TestGateOptions = {}): Promise<TestGate> {
   const dir = mkdtempSync(join(tmpdir(), "buildgate-test-"));
-  const config = parseConfig(`${options.yaml ?? TEST_CONFIG}\nstore: { url: "sqlite:${join(dir, "bg.db")}" }\n`, {});
+  const parsed = parseConfig(`${options.yaml ?? TEST_CONFIG}\nstore: { url: "sqlite:${join(dir, "bg.db")}" }\n`, {});
+  // A job gives up after 3 attempts: dead-letter paths stay short.
+  const config: Config = { ...parsed, jobs: { ...parsed.jobs, maxAttempts: 3 } };
   const log = pino({ level: "silent" });
-  const store = await openStore({ url: config.store.url, maxAttempts: 3 });
   const builder = (options.builder as RecordingBuilder | undefined) ?? new RecordingBuilder();
-  const metrics = createMetrics({ store, log });
-  const drain = createDrainState();
-  const runner: JobRunner = createJobRunner({
-    queue: store.jobs,
+  const { yaml: _yaml, ...overrides } = options;
+  const gate = await compose(config, {
+    ...overrides,
     log,
-    workerId: "test:1:a",
-    concurrency: 4,
-    leaseMs: 30_000,
-    idlePollMs: 20,
-    backoffBaseMs: 10,
-    onJobFinished: metrics.observeJob,
-    handlers: createHandlers({
-      config,
-      store,
-      builder,
-      hosts: createSourceHosts([createGithubHost({ config, store, log, ...(options.github ? { api: options.github } : {}) }), createCodeCommitHost({ config, api: options.codecommit ?? null })]),
-      log,
-      wake: () => runner.wake(),
-    }),
+    builder,
+    github: options.github ?? createLoggingGithubApi(log),
+    runner: { workerId: TEST_WORKER_ID, concurrency: 4, leaseMs: 30_000, idlePollMs: 20, backoffBaseMs: 10 },
   });
-  const inbox = createInbox(store, () => runner.wake());
-  const app = createApp({
-    config,
-    store,
-    inbox,
-    log,
-    metrics,
-    drain,
-    ...(options.snsCertificates ? { snsCertificates: options.snsCertificates } : {}),
-    ...(options.confirmSubscription ? { confirmSubscription: options.confirmSubscription } : {}),
-  });
+  const { store, runner } = gate;
   return {
-    app,
+    app: gate.app,
     store,
     builder,
     runner,
     config,
-    metrics,
-    drain,
+    metrics: gate.metrics,
+    drain: gate.drain,
+    pressure: gate.pressure,
+    watchdog: gate.watchdog,
+    workerId: gate.workerId,
+    start: () => gate.start(),
     async settle(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -123,8 +117,7 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
       }
     },
     async close() {
-      await runner.stop();
-      await store.close();
+      await gate.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

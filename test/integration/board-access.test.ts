@@ -57,7 +57,6 @@ describe("board access: anonymous, viewer, operator, API token", () => {
     viewer = await signedIn(gate.app, VIEWER);
   });
   afterAll(async () => {
-    (gate.app.locals.closeBoard as () => void)();
     await gate.close();
   });
 
@@ -208,7 +207,6 @@ describe("board auth none: local development on loopback", () => {
     gate = await createTestGate({ yaml: boardYaml(undefined, { board: false, host: "127.0.0.1", apiToken: null }) });
   });
   afterAll(async () => {
-    (gate.app.locals.closeBoard as () => void)();
     await gate.close();
   });
 
@@ -259,7 +257,6 @@ describe("badges", () => {
   });
   afterAll(async () => {
     for (const g of [gate, privateGate]) {
-      (g.app.locals.closeBoard as () => void)();
       await g.close();
     }
   });

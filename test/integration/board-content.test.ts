@@ -11,7 +11,6 @@ beforeAll(async () => {
 });
 
 const closeGate = async (gate: TestGate) => {
-  (gate.app.locals.closeBoard as () => void)();
   await gate.close();
 };
 

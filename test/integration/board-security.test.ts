@@ -11,7 +11,6 @@ beforeAll(async () => {
 
 const closeGate = async (gate: TestGate | undefined) => {
   if (!gate) return;
-  (gate.app.locals.closeBoard as (() => void) | undefined)?.();
   await gate.close();
 };
 

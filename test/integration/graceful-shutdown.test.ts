@@ -12,6 +12,7 @@ import { RecordingBuilder } from "../fakes/recording-builder.js";
 import { pushExample } from "../helpers/github-examples.js";
 import { signGithub } from "../helpers/sign.js";
 import { SECRET } from "../helpers/test-gate.js";
+import { until } from "../helpers/until.js";
 
 /** A builder whose StartBuild answers only when the test says so. */
 class SlowBuilder extends RecordingBuilder {
@@ -34,14 +35,6 @@ interface LogLine {
   readonly deliveryId?: string;
   readonly buildId?: number;
   readonly [key: string]: unknown;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("graceful shutdown of the whole process (startBuildgate → close)", () => {

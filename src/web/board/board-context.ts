@@ -10,10 +10,12 @@ export interface BoardContext {
   readonly auth: AuthTools;
   readonly linkOptions: { readonly githubWeb: string; readonly awsRegion: string };
   readonly now: () => number;
+  /** The local runner's log file of a build id (undefined: not a local build, or no local runner). */
+  readonly localLogFile: (externalId: string) => string | undefined;
 }
 
-export function createBoardContext(store: Store, config: Config, auth: AuthTools, now: () => number = Date.now): BoardContext {
-  return { store, config, auth, linkOptions: linkOptionsOf(config), now };
+export function createBoardContext(store: Store, config: Config, auth: AuthTools, now: () => number = Date.now, localLogFile: BoardContext["localLogFile"] = () => undefined): BoardContext {
+  return { store, config, auth, linkOptions: linkOptionsOf(config), now, localLogFile };
 }
 
 export function linkOptionsOf(config: Config): BoardContext["linkOptions"] {

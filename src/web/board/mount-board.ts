@@ -18,6 +18,11 @@ import { createPageRoutes } from "./page-routes.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
+export interface MountedBoard {
+  /** Ends the live-update streams and stops their timer. */
+  close(): void;
+}
+
 export interface BoardDeps {
   readonly config: Config;
   readonly store: Store;
@@ -25,14 +30,17 @@ export interface BoardDeps {
   readonly wake: () => void;
   readonly demo?: boolean;
   readonly now?: () => number;
+  /** The local runner's log file of a build id, when the config has a local section. */
+  readonly localLogFile?: (externalId: string) => string | undefined;
 }
 
 /**
  * The team board on an app whose webhook routes are already mounted: helmet (a CSP without
  * unsafe-inline), sessions and passport, public badges, then everything else behind sign-in.
- * Returns a close function for the live-update stream.
+ * Returns what must be closed at shutdown: the live-update streams (open SSE responses would
+ * otherwise hold the server's close until its drain bound cuts them off).
  */
-export function mountBoard(app: Express, deps: BoardDeps): () => void {
+export function mountBoard(app: Express, deps: BoardDeps): MountedBoard {
   const views = `${ROOT}views`;
   app.set("views", views);
   app.set("view engine", "ejs");
@@ -54,7 +62,7 @@ export function mountBoard(app: Express, deps: BoardDeps): () => void {
   app.use("/static", express.static(`${ROOT}public`, { maxAge: "1h", index: false }));
 
   const auth = setupAuth(app, deps.config, deps.store, deps.log);
-  const ctx = createBoardContext(deps.store, deps.config, auth, deps.now);
+  const ctx = createBoardContext(deps.store, deps.config, auth, deps.now, deps.localLogFile);
   const badges = express.Router();
   badges.get("/badges/:route.svg", async (req, res) => {
     const route = String(req.params.route);
@@ -70,5 +78,5 @@ export function mountBoard(app: Express, deps: BoardDeps): () => void {
   app.use("/api", viewer, createApiRouter(ctx));
   app.get("/events", viewer, (req, res) => live.handler(req, res));
   app.use(viewer, badges, createPageRoutes(ctx), createActionRoutes(ctx, deps.log, deps.wake));
-  return () => live.close();
+  return { close: () => live.close() };
 }

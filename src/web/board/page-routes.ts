@@ -1,6 +1,4 @@
-import { resolve } from "node:path";
 import express, { type Request, type Response, type Router } from "express";
-import { localBuildPaths } from "../../builders/local/record-files.js";
 import type { BuildState } from "../../domain/build-state.js";
 import { HttpError } from "../../domain/http-error.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
@@ -59,11 +57,11 @@ export function createPageRoutes(ctx: BoardContext): Router {
   // The local runner's build log (CodeBuild builds link to CloudWatch instead).
   router.get("/builds/logs/:externalId", async (req, res) => {
     const externalId = String(req.params.externalId);
-    const paths = ctx.config.local ? localBuildPaths(resolve(ctx.config.local.workDir), externalId) : undefined;
-    const build = paths ? await ctx.store.findBuildByExternalId(externalId) : undefined;
-    if (!paths || !build) throw new HttpError(404, "no such local build log");
+    const logFile = ctx.localLogFile(externalId);
+    const build = logFile ? await ctx.store.findBuildByExternalId(externalId) : undefined;
+    if (!logFile || !build) throw new HttpError(404, "no such local build log");
     res.type("text/plain; charset=utf-8").set("content-disposition", "inline").set("x-content-type-options", "nosniff");
-    res.sendFile(paths.log, (err) => {
+    res.sendFile(logFile, (err) => {
       if (err && !res.headersSent) res.status(404).type("text/plain").send("no log yet");
     });
   });
