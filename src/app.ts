@@ -7,7 +7,7 @@ import { createGithubIntake } from "./intake/github-intake.js";
 import { createSnsIntake, fetchSubscribeUrl } from "./intake/sns-intake.js";
 import type { CertificateSource } from "./intake/sns/cert-cache.js";
 import { countDeliveries } from "./metrics/count-deliveries.js";
-import { refuseWhileDraining, type DrainState } from "./metrics/drain-state.js";
+import { refuseWhileDraining, type DrainState } from "./web/drain-state.js";
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { createMetricsRoute } from "./web/metrics-route.js";
 import { readinessProblem } from "./web/readiness.js";

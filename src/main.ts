@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { compose } from "./compose/compose.js";
 import type { Config } from "./config/config.js";
 import type { Builder } from "./domain/builder.js";
-import { drainProcess, trackRequests } from "./metrics/drain-process.js";
+import { drainProcess, trackRequests } from "./compose/drain-process.js";
 import { isLoopbackHost } from "./web/loopback.js";
 
 export interface Buildgate {

@@ -5,7 +5,7 @@ import { createApp } from "../app.js";
 import type { Config } from "../config/config.js";
 import { createInbox, type Inbox } from "../intake/create-inbox.js";
 import { createCertificateSource, type CertificateSource } from "../intake/sns/cert-cache.js";
-import { createDrainState, type DrainState } from "../metrics/drain-state.js";
+import { createDrainState, type DrainState } from "../web/drain-state.js";
 import { createMetrics, type Metrics } from "../metrics/metrics.js";
 import { createHandlers, type HandlerDeps } from "../pipeline/create-handlers.js";
 import { createIntakePressure, type IntakePressure, type IntakePressureOptions } from "../pipeline/intake-pressure.js";

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Store } from "../store/store.js";
-import type { DrainState } from "../metrics/drain-state.js";
+import type { DrainState } from "./drain-state.js";
 
 export interface ReadinessDeps {
   readonly store: Pick<Store, "ping" | "schemaIsCurrent">;

@@ -9,7 +9,7 @@ import type { Config } from "../../src/config/config.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import type { Builder } from "../../src/domain/builder.js";
 import type { CertificateSource } from "../../src/intake/sns/cert-cache.js";
-import type { DrainState } from "../../src/metrics/drain-state.js";
+import type { DrainState } from "../../src/web/drain-state.js";
 import type { Metrics } from "../../src/metrics/metrics.js";
 import type { IntakePressure, IntakePressureOptions } from "../../src/pipeline/intake-pressure.js";
 import type { JobRunner } from "../../src/pipeline/job-runner.js";

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { Logger } from "pino";
 import type { JobRunner } from "../pipeline/job-runner.js";
 import type { JobQueue } from "../store/store.js";
-import type { DrainState } from "./drain-state.js";
+import type { DrainState } from "../web/drain-state.js";
 
 /** The server's requests in flight. */
 export interface InFlightRequests {
