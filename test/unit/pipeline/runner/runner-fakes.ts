@@ -9,7 +9,8 @@ import type { JobQueue, JobRow, NewJob, QueueStats, Store } from "../../../../sr
 /**
  * An in-memory JobQueue with the store's rules: a claim takes expired leases first, then due
  * jobs, and counts the attempt; complete, retry, defer and bury change a job only while the
- * worker holds its lease. It records each claim, and `holdClaims()` keeps claims in flight.
+ * worker holds its lease. It records each claim, and `holdClaims()` keeps claims in flight
+ * (written, not answered yet).
  */
 export class FakeJobQueue implements JobQueue {
   readonly rows = new Map<number, JobRow>();
@@ -21,7 +22,7 @@ export class FakeJobQueue implements JobQueue {
 
   constructor(private readonly maxAttempts = 3) {}
 
-  /** Claims wait (after being recorded) until the returned function is called. */
+  /** Claims do their work, then wait to answer until the returned function is called. */
   holdClaims(): () => void {
     let release!: () => void;
     this.held = new Promise((resolve) => (release = resolve));
@@ -39,7 +40,7 @@ export class FakeJobQueue implements JobQueue {
 
   async claim(workerId: string, now: number, leaseMs: number, limit: number, completed: readonly number[] = []): Promise<JobRow[]> {
     this.claims.push({ workerId, limit, completed: [...completed] });
-    await this.held;
+    const held = this.held;
     if (this.failClaims > 0) {
       this.failClaims--;
       throw new Error("store unavailable");
@@ -50,7 +51,9 @@ export class FakeJobQueue implements JobQueue {
     const due = all.filter((j) => j.state === "queued" && j.run_at <= now).sort((a, b) => a.run_at - b.run_at || a.id - b.id);
     const taken = [...expired, ...due].slice(0, Math.max(0, limit));
     for (const j of taken) Object.assign(j, { state: "running", lease_until: now + leaseMs, leased_by: workerId, attempts: j.attempts + 1, updated_at: now });
-    return taken.map((j) => ({ ...j }));
+    const rows = taken.map((j) => ({ ...j }));
+    await held; // a claim in flight: its transaction is done, its answer not back yet
+    return rows;
   }
 
   async complete(id: number, workerId: string, now: number): Promise<boolean> {
