@@ -32,9 +32,17 @@ export interface ClaimLoop {
   readonly claiming: () => boolean;
 }
 
-/** How long to sleep: until the next due job or lease expiry (just past it), at most `idlePollMs`. */
-export function wakeDelay(next: number | undefined, now: number, idlePollMs: number): number {
-  return next === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, next - now + 1));
+// With every slot taken, a finishing job wakes the loop; until then a due job is only looked at
+// this often (the intake gate may free slots), instead of on a 0 ms timer.
+const FULL_RECHECK_MS = 50;
+
+/**
+ * How long to sleep: until the next due job or lease expiry (just past it), at most `idlePollMs`;
+ * while no slot is free, at least FULL_RECHECK_MS.
+ */
+export function wakeDelay(next: number | undefined, now: number, idlePollMs: number, free = 1): number {
+  const due = next === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(0, next - now + 1));
+  return free > 0 ? due : Math.max(due, Math.min(idlePollMs, FULL_RECHECK_MS));
 }
 
 export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
@@ -80,7 +88,7 @@ export function createClaimLoop(o: ClaimLoopOptions): ClaimLoop {
     let delay = o.idlePollMs;
     try {
       const next = await o.queue.nextWakeAt();
-      delay = wakeDelay(next, o.now(), o.idlePollMs);
+      delay = wakeDelay(next, o.now(), o.idlePollMs, o.capacity());
       o.onNextWakeAt?.(next);
     } catch (err) {
       o.log.error({ err: describeError(err) }, "could not read the job queue");

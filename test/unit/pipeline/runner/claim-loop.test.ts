@@ -8,8 +8,11 @@ describe("wake delay", () => {
     { name: "due later: just past it", next: 10_300, want: 301 },
     { name: "due later than the poll interval: capped", next: 60_000, want: 1000 },
     { name: "due already: at once", next: 9_000, want: 0 },
-  ])("$name", ({ next, want }) => {
-    expect(wakeDelay(next, 10_000, 1000)).toBe(want);
+    { name: "due already, no slot free: a finishing job wakes it; rechecked every 50 ms, not spun on", next: 9_000, free: 0, want: 50 },
+    { name: "due later, no slot free: the later of the two", next: 10_300, free: 0, want: 301 },
+    { name: "no slot free, a short poll interval: capped by it", next: 9_000, free: 0, idle: 20, want: 20 },
+  ])("$name", ({ next, want, free, idle }) => {
+    expect(wakeDelay(next, 10_000, idle ?? 1000, free ?? 1)).toBe(want);
   });
 });
 
@@ -62,6 +65,17 @@ describe("claim loop", () => {
     loop!.wake();
     await settle(20);
     expect(limits()).toEqual([3]);
+  });
+
+  it("with every slot taken and jobs due, looks at the queue every 50 ms instead of spinning", async () => {
+    await enqueue(10);
+    let looks = 0;
+    startLoop({ slots: 2, idlePollMs: 1000, onNextWakeAt: () => void looks++ });
+    await settle(300);
+    expect(limits()).toEqual([2]);
+    // A 0 ms timer made ~150 looks in 200 ms here; at 50 ms a look, about 6 in 300 ms.
+    expect(looks).toBeGreaterThanOrEqual(2);
+    expect(looks).toBeLessThanOrEqual(10);
   });
 
   it("claims again at once when a claim came back full", async () => {
