@@ -24,6 +24,7 @@ import { recoveryJobs } from "./pipeline/recovery-jobs.js";
 import { trackerJob } from "./pipeline/track-builds.js";
 import { createLoggingGithubApi } from "./providers/github/logging-github-api.js";
 import { createOctokit, createOctokitGithubApi, observeRateLimit } from "./providers/github/octokit-github-api.js";
+import { STORE_JOBS } from "./pipeline/job-kinds.js";
 import { openStore } from "./store/open-store.js";
 
 export interface Buildgate {
@@ -75,7 +76,7 @@ function readPinnedCertificates(pinned: Readonly<Record<string, string>>): Map<s
 /** The composition root: store, adapters, job runner and HTTP server, wired once. */
 export async function startBuildgate(options: StartOptions): Promise<Buildgate> {
   const { config, log, builder } = options;
-  const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts, onConnectionError: (err) => log.warn({ err: err.message }, "store connection lost; reconnecting") });
+  const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts, jobs: STORE_JOBS, onConnectionError: (err) => log.warn({ err: err.message }, "store connection lost; reconnecting") });
   const workerId = `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
   const local = builder ? undefined : localBuilderFromConfig(config, log);
   const metrics = createMetrics({ store, log });

@@ -7,7 +7,7 @@ import type { CodeCommitApi } from "../providers/codecommit/codecommit-api.js";
 import { normalizeCodeCommitDelivery } from "../providers/codecommit/normalize-codecommit-delivery.js";
 import type { GithubApi } from "../providers/github/github-api.js";
 import { normalizeGithubEvent } from "../providers/github/normalize-github-event.js";
-import { JOB } from "../store/job-kinds.js";
+import { JOB } from "./job-kinds.js";
 import type { Store } from "../store/store.js";
 import type { JobHandler } from "./job-runner.js";
 import { createCodeCommitEnricher } from "./enrich-codecommit.js";

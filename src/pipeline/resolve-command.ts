@@ -16,7 +16,7 @@ export interface ResolveCommandDeps {
 /** The routes whose newest build of a commit ended without success: what `/retest` reruns. */
 export async function failedRoutes(store: ResolveCommandDeps["store"], repository: string, sha: string): Promise<string[]> {
   const latest = new Map<string, BuildState>();
-  for (const b of await store.listBuildsForCommit(repository, sha)) latest.set(b.route, b.state as BuildState);
+  for (const b of await store.listBuildsForCommit(repository, sha)) latest.set(b.route, b.state);
   return [...latest].filter(([, s]) => isFinal(s) && RETESTABLE.has(s)).map(([route]) => route);
 }
 

@@ -15,6 +15,7 @@ import type { CertificateSource } from "../../src/intake/sns/cert-cache.js";
 import type { CodeCommitApi } from "../../src/providers/codecommit/codecommit-api.js";
 import type { GithubApi } from "../../src/providers/github/github-api.js";
 import { createLoggingGithubApi } from "../../src/providers/github/logging-github-api.js";
+import { STORE_JOBS } from "../../src/pipeline/job-kinds.js";
 import { openStore } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
 import { RecordingBuilder } from "../fakes/recording-builder.js";
@@ -68,7 +69,7 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
   const dir = mkdtempSync(join(tmpdir(), "buildgate-test-"));
   const config = parseConfig(`${options.yaml ?? TEST_CONFIG}\nstore: { url: "sqlite:${join(dir, "bg.db")}" }\n`, {});
   const log = pino({ level: "silent" });
-  const store = await openStore({ url: config.store.url, maxAttempts: 3 });
+  const store = await openStore({ url: config.store.url, maxAttempts: 3, jobs: STORE_JOBS });
   const builder = (options.builder as RecordingBuilder | undefined) ?? new RecordingBuilder();
   const metrics = createMetrics({ store, log });
   const drain = createDrainState();
