@@ -40,7 +40,8 @@ async function boardStore(ctx, builds) {
     const building = `${path}.partial`;
     rmSync(building, { force: true });
     const { openStore } = await import(pathToFileURL(join(distDir(), "store", "open-store.js")).href);
-    const store = await openStore({ url: `sqlite:${building}`, maxAttempts: 10 });
+    const { STORE_JOBS } = await import(pathToFileURL(join(distDir(), "pipeline", "job-kinds.js")).href);
+    const store = await openStore({ url: `sqlite:${building}`, maxAttempts: 10, jobs: STORE_JOBS });
     await store.close();
     for (const suffix of ["-wal", "-shm"]) rmSync(building + suffix, { force: true });
     let last = 0;

@@ -9,12 +9,13 @@ import { ingestPayloads } from "./payloads.mjs";
 import { printJson, readStdinJson } from "./procs.mjs";
 
 const { openStore } = await import(pathToFileURL(join(distDir(), "store", "open-store.js")).href);
+const { STORE_JOBS } = await import(pathToFileURL(join(distDir(), "pipeline", "job-kinds.js")).href);
 const input = await readStdinJson();
 const out = [];
 let n = 0;
 for (const p of ingestPayloads()) {
   for (const batch of [1, 50]) {
-    const store = await openStore({ url: `sqlite:${join(input.dir, `${p.name}-${batch}.db`)}`, maxAttempts: 10 });
+    const store = await openStore({ url: `sqlite:${join(input.dir, `${p.name}-${batch}.db`)}`, maxAttempts: 10, jobs: STORE_JOBS });
     const rows = () => Array.from({ length: batch }, () => ({ source: "github", deliveryId: `store-${n++}`, event: p.event, headers: { "x-github-event": p.event, "content-type": "application/json" }, body: p.body, bodySha256: "0".repeat(64), receivedAt: Date.now() }));
     for (let i = 0; i < 20; i++) await store.insertDeliveries(rows()); // warm-up
     let count = 0;

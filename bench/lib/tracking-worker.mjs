@@ -14,12 +14,13 @@ const require = createRequire(import.meta.url);
 const Database = require("better-sqlite3");
 const dist = (p) => import(pathToFileURL(join(distDir(), p)).href);
 const { openStore } = await dist("store/open-store.js");
+const { STORE_JOBS } = await dist("pipeline/job-kinds.js");
 const { createTrackBuilds } = await dist("pipeline/track-builds.js");
 const { createCodeBuildBuilder, createCodeBuildClient } = await dist("builders/codebuild/codebuild-builder.js");
 
 const input = await readStdinJson();
 const url = `sqlite:${join(input.dir, "tracking.db")}`;
-await (await openStore({ url, maxAttempts: 10 })).close();
+await (await openStore({ url, maxAttempts: 10, jobs: STORE_JOBS })).close();
 
 // In-flight builds, as the tracker last saw them: queued in SUBMITTED, exactly what the fake
 // answers (input.startMs), so the first cycle is a steady one.
@@ -34,7 +35,7 @@ db.transaction(() => {
 })();
 db.close();
 
-const store = await openStore({ url, maxAttempts: 10 });
+const store = await openStore({ url, maxAttempts: 10, jobs: STORE_JOBS });
 const builder = createCodeBuildBuilder(createCodeBuildClient({ region: "us-east-1", endpoint: input.codebuildUrl, maxAttempts: 3 }));
 const tracker = createTrackBuilds({ store, builder, intervalMs: 15_000 });
 const logged = [];

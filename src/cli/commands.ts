@@ -1,6 +1,7 @@
 import { createLogger } from "../logger.js";
 import { startBuildgate } from "../main.js";
 import { explainDelivery, formatExplained } from "../store/explain-delivery.js";
+import { STORE_JOBS } from "../pipeline/job-kinds.js";
 import { openStore } from "../store/open-store.js";
 import { hashPassword } from "../web/auth/password.js";
 import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command } from "./command.js";
@@ -87,7 +88,7 @@ const explain: Command = {
       return EXIT.usage;
     }
     const { config } = readConfig(str(values.config));
-    const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts });
+    const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts, jobs: STORE_JOBS });
     try {
       const explained = await explainDelivery(store, id);
       if (explained.length === 0) {
@@ -159,7 +160,7 @@ const migrate: Command = {
   options: CONFIG_OPTION,
   async run({ values }) {
     const { config } = readConfig(str(values.config));
-    const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts });
+    const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts, jobs: STORE_JOBS });
     await store.close();
     out("store schema is up to date");
     return EXIT.ok;

@@ -11,6 +11,7 @@ import { createHandlers, type HandlerDeps } from "../pipeline/create-handlers.js
 import { createIntakePressure, type IntakePressure, type IntakePressureOptions } from "../pipeline/intake-pressure.js";
 import { createJobRunner, type JobRunner } from "../pipeline/job-runner.js";
 import { isLeaseHolderGone } from "../pipeline/lease-holder.js";
+import { STORE_JOBS } from "../pipeline/job-kinds.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { createAdapters, type AdapterOverrides } from "./create-adapters.js";
@@ -69,7 +70,7 @@ export async function compose(config: Config, o: ComposeOptions): Promise<Compos
   const { log } = o;
   const now = o.now ?? Date.now;
   const clock = o.now ? { now: o.now } : {};
-  const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts, onConnectionError: (err) => log.warn({ err: err.message }, "store connection lost; reconnecting") });
+  const store = await openStore({ url: config.store.url, maxAttempts: config.jobs.maxAttempts, jobs: STORE_JOBS, onConnectionError: (err) => log.warn({ err: err.message }, "store connection lost; reconnecting") });
   const workerId = o.runner?.workerId ?? `${hostname()}:${process.pid}:${Date.now().toString(36)}`;
   const metrics = createMetrics({ store, log });
   const drain = createDrainState();

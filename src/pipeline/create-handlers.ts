@@ -3,7 +3,7 @@ import type { Config } from "../config/config.js";
 import type { Builder } from "../domain/builder.js";
 import { createRouter } from "../domain/route-event.js";
 import { DEFAULT_SWEEP_POLICY } from "../domain/stuck-builds.js";
-import { JOB } from "../store/job-kinds.js";
+import { JOB } from "./job-kinds.js";
 import type { Store } from "../store/store.js";
 import type { JobHandler } from "./job-runner.js";
 import { withBuildLogContext } from "./job-log-context.js";

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import { BuilderError, type Builder } from "../domain/builder.js";
-import type { BuildState } from "../domain/build-state.js";
+import { allowedFrom } from "../domain/build-lifecycle.js";
 import { chunk, snapshotPatch } from "../domain/snapshot-patch.js";
-import { reportJob } from "../store/job-kinds.js";
+import { reportJob } from "./job-kinds.js";
 import type { BuildRow, Store } from "../store/store.js";
 
 // A build CodeBuild has never heard of this long after it was started is lost, not just slow to appear.
@@ -48,21 +48,22 @@ export async function pollBuilds(deps: PollBuildsDeps, builds: readonly BuildRow
     for (const snap of result.snapshots) {
       const build = byExternal.get(snap.externalId);
       if (!build) continue;
-      const patch = snapshotPatch({ state: build.state as BuildState, externalStatus: build.external_status, currentPhase: build.current_phase, phases: build.phases }, snap);
+      const patch = snapshotPatch({ state: build.state, externalStatus: build.external_status, currentPhase: build.current_phase, phases: build.phases }, snap);
       if (!patch) {
         unchanged.push(build.id);
         continue;
       }
-      changed++;
-      await deps.store.updateBuild(build.id, { ...patch, polled_at: now() }, now(), [reportJob(build.id)]);
+      // Compare-and-set: the row read before the poll may be stale (stopped meanwhile, or another replica's poll saw it finish).
+      if (await deps.store.updateBuild(build.id, allowedFrom("poll", patch.state), { ...patch, polled_at: now() }, now(), [reportJob(build.id)])) changed++;
+      else deps.log.info({ buildId: build.id, snapshot: patch.state }, "build changed since it was read; stale snapshot not stored");
     }
     // polled_at says when the builder last answered for the build (the stuck-build sweep reads it).
     if (unchanged.length > 0) await deps.store.markPolled(unchanged, now());
     for (const id of result.notFound) {
       const build = byExternal.get(id);
       if (build && now() - (build.started_at ?? build.created_at) > NOT_FOUND_GRACE_MS) {
-        changed++;
-        await deps.store.updateBuild(build.id, { state: "errored", error: `the builder does not know build ${id}` }, now(), [reportJob(build.id)]);
+        if (await deps.store.updateBuild(build.id, allowedFrom("builder_lost", "errored"), { state: "errored", error: `the builder does not know build ${id}` }, now(), [reportJob(build.id)])) changed++;
+        else deps.log.info({ buildId: build.id }, "build unknown to the builder finished meanwhile; left as it is");
       }
     }
   }

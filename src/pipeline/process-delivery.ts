@@ -1,7 +1,7 @@
 import type { RouteResult } from "../domain/build-plan.js";
 import type { NormalizeResult, SourceEvent } from "../domain/source-event.js";
 import { sourceVersionFor } from "../domain/source-version.js";
-import { JOB } from "../store/job-kinds.js";
+import { JOB } from "./job-kinds.js";
 import type { NewBuild, RoutingRecord, Store } from "../store/store.js";
 import { PermanentJobError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";

@@ -1,4 +1,4 @@
-import { toCommitState, type BuildState } from "../domain/build-state.js";
+import { toCommitState } from "../domain/build-state.js";
 import type { PhaseRecord } from "../domain/build-snapshot.js";
 import { describeBuild } from "../domain/status-description.js";
 import type { CommitStatus } from "../domain/commit-status.js";
@@ -21,7 +21,7 @@ export const statusTarget = (b: Pick<BuildRow, "provider" | "repository" | "sha"
 export async function statusOf(store: ReportStatusDeps["store"], b: BuildRow, publicUrl: string): Promise<CommitStatus> {
   const supersededBy = b.superseded_by !== null ? await store.getBuild(b.superseded_by) : undefined;
   const description = describeBuild({
-    state: b.state as BuildState,
+    state: b.state,
     currentPhase: b.current_phase,
     phases: b.phases ? (JSON.parse(b.phases) as PhaseRecord[]) : [],
     startedAt: b.started_at,
@@ -29,7 +29,7 @@ export async function statusOf(store: ReportStatusDeps["store"], b: BuildRow, pu
     error: b.error,
     supersededBy: b.state === "stopped" && supersededBy ? `${supersededBy.sha.slice(0, 7)} (build #${supersededBy.id})` : null,
   });
-  return { state: toCommitState(b.state as BuildState), description, context: b.context, targetUrl: `${publicUrl}/builds/${b.id}` };
+  return { state: toCommitState(b.state), description, context: b.context, targetUrl: `${publicUrl}/builds/${b.id}` };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { BuilderError, type Builder, type StartedBuild, type StartRequest } from "../domain/builder.js";
+import { allowedFrom } from "../domain/build-lifecycle.js";
 import { planStartAttempt } from "../domain/start-attempt.js";
-import { JOB, reportJob } from "../store/job-kinds.js";
+import { reportJob } from "./job-kinds.js";
 import type { BuildRow, Store } from "../store/store.js";
 import { PermanentJobError, RetryLaterError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
@@ -68,6 +69,22 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
     }
   }
 
+  /**
+   * The build left pending while the builder was starting it (a newer event superseded it, or
+   * another replica's attempt recorded it first). Superseded: stop what was just started. Otherwise
+   * the other attempt's write stands (same idempotency token: the same build).
+   */
+  async function stopOrphan(build: BuildRow, started: StartedBuild, log: Logger): Promise<void> {
+    const current = await deps.store.getBuild(build.id);
+    log.warn({ externalId: started.buildId, state: current?.state, supersededBy: current?.superseded_by }, "build left pending while it was starting; its start is not recorded");
+    if (current?.superseded_by == null || current.external_id === started.buildId) return;
+    try {
+      await deps.builder.stop(started.buildId);
+    } catch (err) {
+      log.warn({ externalId: started.buildId, err: err instanceof Error ? err.message : String(err) }, "could not stop the build started for a superseded build");
+    }
+  }
+
   return {
     async run(payload, { log, job }) {
       const { buildId } = payload as { buildId: number };
@@ -76,26 +93,28 @@ export function createStartBuild(deps: StartBuildDeps): JobHandler {
       if (build.state !== "pending") return;
       try {
         const started = (await earlierBuild(build, job.attempts, log)) ?? (await deps.builder.start(startRequestOf(build)));
-        // Superseded while CodeBuild was starting it? Then stop it right away.
-        const current = await deps.store.getBuild(buildId);
-        const followUps = current?.superseded_by != null ? [reportJob(buildId), { kind: JOB.stopBuild, payload: { buildId } }] : [reportJob(buildId)];
-        await deps.store.updateBuild(buildId, { state: "queued", external_id: started.buildId, logs_url: started.logsUrl ?? null, started_at: now(), error: null }, now(), followUps);
+        const applied = await deps.store.updateBuild(buildId, allowedFrom("start", "queued"), { state: "queued", external_id: started.buildId, logs_url: started.logsUrl ?? null, started_at: now(), error: null }, now(), [reportJob(buildId)]);
+        if (!applied) return await stopOrphan(build, started, log);
         log.info({ externalId: started.buildId, project: build.project }, "build started");
         deps.onStarted?.();
       } catch (err) {
         if (!(err instanceof BuilderError)) throw err;
         if (!err.retryable) {
-          await deps.store.updateBuild(buildId, { state: "errored", error: err.message }, now(), [reportJob(buildId)]);
-          log.error({ project: build.project, err: err.message }, "build could not be started (permanent error)");
+          if (await deps.store.updateBuild(buildId, allowedFrom("start_refused", "errored"), { state: "errored", error: err.message }, now(), [reportJob(buildId)])) {
+            log.error({ project: build.project, err: err.message }, "build could not be started (permanent error)");
+          } else log.warn({ project: build.project, err: err.message }, "build could not be started, and is no longer pending: left as it is");
           return;
         }
-        await deps.store.updateBuild(buildId, { error: err.message }, now());
+        await deps.store.updateBuild(buildId, allowedFrom("start", "pending"), { error: err.message }, now());
         throw err.retryAfterMs !== undefined ? new RetryLaterError(err.message, err.retryAfterMs) : err;
       }
     },
-    async onGiveUp(payload, error) {
+    async onGiveUp(payload, error, { log }) {
       const { buildId } = payload as { buildId: number };
-      await deps.store.updateBuild(buildId, { state: "errored", error: `gave up starting the build: ${error}` }, now(), [reportJob(buildId)]);
+      // A build that left pending meanwhile (started by another attempt, superseded) keeps its state.
+      if (!(await deps.store.updateBuild(buildId, allowedFrom("give_up", "errored"), { state: "errored", error: `gave up starting the build: ${error}` }, now(), [reportJob(buildId)]))) {
+        log.info("gave up starting a build that is no longer pending; it keeps its state");
+      }
     },
   };
 }

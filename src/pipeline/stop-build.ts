@@ -1,6 +1,7 @@
 import { BuilderError, type Builder } from "../domain/builder.js";
-import { isFinal, type BuildState } from "../domain/build-state.js";
-import { reportJob } from "../store/job-kinds.js";
+import { allowedFrom } from "../domain/build-lifecycle.js";
+import { isFinal } from "../domain/build-state.js";
+import { reportJob } from "./job-kinds.js";
 import type { Store } from "../store/store.js";
 import { PermanentJobError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
@@ -22,7 +23,7 @@ export function createStopBuild(deps: StopBuildDeps): JobHandler {
       const { buildId } = payload as { buildId: number };
       const build = await deps.store.getBuild(buildId);
       if (!build) throw new PermanentJobError(`build ${buildId} does not exist`);
-      if (isFinal(build.state as BuildState) || !build.external_id) return;
+      if (isFinal(build.state) || !build.external_id) return;
       try {
         await deps.builder.stop(build.external_id);
       } catch (err) {
@@ -32,7 +33,10 @@ export function createStopBuild(deps: StopBuildDeps): JobHandler {
         }
         throw err;
       }
-      await deps.store.updateBuild(buildId, { state: "stopped", ended_at: now() }, now(), [reportJob(buildId)]);
+      if (!(await deps.store.updateBuild(buildId, allowedFrom("stop", "stopped"), { state: "stopped", ended_at: now() }, now(), [reportJob(buildId)]))) {
+        log.info({ supersededBy: build.superseded_by }, "build finished while it was being stopped; it keeps its result");
+        return;
+      }
       log.info({ supersededBy: build.superseded_by }, "superseded build stopped");
     },
   };

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import type { Builder } from "../domain/builder.js";
-import type { BuildState } from "../domain/build-state.js";
+import { allowedFrom } from "../domain/build-lifecycle.js";
 import { chunk } from "../domain/snapshot-patch.js";
 import { decideSweep, silentAfterMs, type SweepAction, type SweepPolicy } from "../domain/stuck-builds.js";
-import { JOB, reportJob } from "../store/job-kinds.js";
+import { JOB, reportJob } from "./job-kinds.js";
 import type { SweepCandidate } from "../store/recovery-queries.js";
 import type { NewJob, Store } from "../store/store.js";
 import type { JobHandler } from "./job-runner.js";
@@ -30,7 +30,7 @@ export interface SweepStuckDeps {
 export type SweepSummary = Readonly<Record<Exclude<SweepAction["kind"], "none">, number>>;
 
 const factsOf = (c: SweepCandidate) => ({
-  state: c.build.state as BuildState,
+  state: c.build.state,
   createdAt: c.build.created_at,
   updatedAt: c.build.updated_at,
   startedAt: c.build.started_at,
@@ -72,7 +72,10 @@ export async function sweepStuck(deps: SweepStuckDeps, log: Logger): Promise<Swe
     }
     if (action.kind === "report") await deps.store.jobs.enqueue(reportJob(buildId), now);
     else if (action.kind === "start") await deps.store.jobs.enqueue({ kind: JOB.startBuild, payload: { buildId }, dedupeKey: `start:${buildId}` }, now);
-    else await deps.store.updateBuild(buildId, { state: "errored", error: action.reason, ended_at: now }, now, [reportJob(buildId)]);
+    else if (!(await deps.store.updateBuild(buildId, allowedFrom("sweep", "errored"), { state: "errored", error: action.reason, ended_at: now }, now, [reportJob(buildId)]))) {
+      log.info({ buildId, reason: action.reason }, "stuck build changed since the sweep read it; left as it is");
+      continue;
+    }
     log.warn({ buildId, action: action.kind, reason: action.reason }, `stuck build: ${action.kind === "error" ? "errored" : `${action.kind} enqueued`}`);
   }
   // One poll job per batch; a batch whose job from the last sweep still waits is not queued twice.

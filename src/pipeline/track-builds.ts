@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Builder } from "../domain/builder.js";
-import { JOB } from "../store/job-kinds.js";
+import { IN_FLIGHT_STATES } from "../domain/build-state.js";
+import { JOB } from "./job-kinds.js";
 import type { NewJob, Store } from "../store/store.js";
 import type { JobHandler } from "./job-runner.js";
 import { pollBuilds } from "./poll-builds.js";
@@ -43,7 +44,7 @@ export function createPollHint(deps: Omit<TrackBuildsDeps, "intervalMs"> & { rea
     async run(payload) {
       const { externalIds } = payload as { externalIds: string[] };
       const found = await Promise.all(externalIds.map((id) => deps.store.findBuildByExternalId(id)));
-      const inFlight = found.filter((b) => b !== undefined && (b.state === "queued" || b.state === "running"));
+      const inFlight = found.filter((b) => b !== undefined && IN_FLIGHT_STATES.includes(b.state));
       if (inFlight.length > 0) await pollBuilds({ store: deps.store, builder: deps.builder, log: deps.log, ...(deps.now ? { now: deps.now } : {}) }, inFlight as NonNullable<(typeof found)[number]>[]);
     },
   };

@@ -1,12 +1,15 @@
 import { sql, type Kysely } from "kysely";
+import { STOPPABLE_STATES } from "../domain/build-lifecycle.js";
+import { ACTIVE_STATES, FAILURE_STATES, parseBuildState } from "../domain/build-state.js";
+import { REBUILD_RESET, rebuildBase, rebuildOf } from "../domain/rebuild.js";
 import { asBuild } from "./build-queries.js";
 import { dashboardLanes, type DashboardLane } from "./dashboard-lanes.js";
 import type { Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
-import { JOB, reportJob } from "./job-kinds.js";
 import { upsertHead } from "./record-routing.js";
 import type { BuildRow, DeliveryRow, JobRow, StatusReportRow } from "./store.js";
+import type { StoreJobs } from "./store-jobs.js";
 import { transact } from "./transact.js";
 
 export type { DashboardLane } from "./dashboard-lanes.js";
@@ -68,7 +71,7 @@ async function newestInStates(db: Kysely<Database>, states: readonly string[], l
   return (await db.selectFrom("builds").selectAll().where("id", "in", ids).orderBy("id", "desc").execute()).map(asBuild);
 }
 
-export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAttempts: number): BoardQueries {
+export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, jobs: StoreJobs, maxAttempts: number): BoardQueries {
   const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });
   return {
     async listBuildsPage(f) {
@@ -88,8 +91,8 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAt
       return (await q.execute()).map(asDelivery);
     },
     dashboard: (lanes) => dashboardLanes(db, lanes),
-    inFlight: (limit) => newestInStates(db, ["pending", "queued", "running"], limit),
-    recentFailures: (limit) => newestInStates(db, ["failed", "errored", "timed_out"], limit),
+    inFlight: (limit) => newestInStates(db, ACTIVE_STATES, limit),
+    recentFailures: (limit) => newestInStates(db, FAILURE_STATES, limit),
     async statusReportsOf(buildId) {
       return (await db.selectFrom("status_reports").selectAll().where("build_id", "=", buildId).orderBy("id").execute()).map((r) => ({ ...r, id: Number(r.id), build_id: Number(r.build_id) }));
     },
@@ -116,40 +119,19 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAt
         const { count } = await trx
           .selectFrom("builds")
           .select(sql<number>`count(*)`.as("count"))
-          .where("dedupe_key", "like", `${old.dedupe_key.replace(/\|rebuild:\d+$/, "")}%`)
+          .where("dedupe_key", "like", `${rebuildBase(old.dedupe_key)}%`)
           .executeTakeFirstOrThrow();
         const { id: _id, ...rest } = old;
-        const dedupeKey = `${old.dedupe_key.replace(/\|rebuild:\d+$/, "")}|rebuild:${Number(count)}`;
+        const next = rebuildOf({ id: Number(old.id), dedupeKey: old.dedupe_key, env: JSON.parse(old.env) as Record<string, string> }, Number(count), actor);
         const inserted = await trx
           .insertInto("builds")
-          .values({
-            ...rest,
-            dedupe_key: dedupeKey,
-            // The build carries its own key: a start retried late looks for it by BUILDGATE_BUILD_KEY.
-            env: JSON.stringify({ ...(JSON.parse(old.env) as Record<string, string>), BUILDGATE_BUILD_KEY: dedupeKey }),
-            state: "pending",
-            external_id: null,
-            logs_url: null,
-            error: null,
-            started_at: null,
-            ended_at: null,
-            external_status: null,
-            current_phase: null,
-            phases: "[]",
-            resolved_sha: null,
-            polled_at: null,
-            superseded_by: null,
-            first_start_at: null,
-            trigger: JSON.stringify({ rebuildOf: Number(old.id), actor }),
-            created_at: now,
-            updated_at: now,
-          })
+          .values({ ...rest, ...REBUILD_RESET, dedupe_key: next.dedupeKey, env: JSON.stringify(next.env), state: next.state, trigger: JSON.stringify(next.trigger), created_at: now, updated_at: now })
           .returning("id")
           .executeTakeFirstOrThrow();
         const newId = Number(inserted.id);
         await upsertHead(trx, { repository: old.repository, route: old.route, ref: old.ref, pullRequest: old.pull_request }, newId, now);
-        await insertJob(trx, { kind: JOB.startBuild, payload: { buildId: newId } }, maxAttempts, now);
-        await insertJob(trx, reportJob(newId), maxAttempts, now);
+        await insertJob(trx, jobs.startBuild(newId), maxAttempts, now);
+        await insertJob(trx, jobs.reportStatus(newId), maxAttempts, now);
         return newId;
       }),
     replayDelivery: (deliveryRowId, now) =>
@@ -163,13 +145,13 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, maxAt
           .returning("id")
           .executeTakeFirstOrThrow();
         const newId = Number(inserted.id);
-        await insertJob(trx, { kind: JOB.processDelivery, payload: { deliveryRowId: newId } }, maxAttempts, now);
+        await insertJob(trx, jobs.processDelivery(newId), maxAttempts, now);
         return newId;
       }),
     async stopBuild(buildId, now) {
       const build = await db.selectFrom("builds").select(["state"]).where("id", "=", buildId).executeTakeFirst();
-      if (!build || !["queued", "running"].includes(build.state)) return false;
-      await insertJob(db, { kind: JOB.stopBuild, payload: { buildId }, dedupeKey: `stop:${buildId}` }, maxAttempts, now);
+      if (!build || !STOPPABLE_STATES.includes(parseBuildState(build.state))) return false;
+      await insertJob(db, jobs.requestStop(buildId), maxAttempts, now);
       return true;
     },
   };

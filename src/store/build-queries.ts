@@ -1,14 +1,25 @@
-import { sql, type Kysely } from "kysely";
-import type { Database } from "./database.js";
+import { sql, type Kysely, type Selectable } from "kysely";
+import { IN_FLIGHT_STATES, parseBuildState, type BuildState } from "../domain/build-state.js";
+import type { BuildsTable, Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
-import type { BuildRow, Store } from "./store.js";
+import type { BuildPatch, BuildRow, Store } from "./store.js";
 import { transact } from "./transact.js";
 
 const numOrNull = (v: number | null) => (v === null ? null : Number(v));
 
-/** pg may hand back bigint columns as strings without the type parser; keep numbers numbers. */
-export const asBuild = (r: BuildRow): BuildRow => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), superseded_by: numOrNull(r.superseded_by) });
+/**
+ * A stored row as the rest of the code sees it: its state parsed (an unknown one throws), and
+ * numbers kept numbers (pg may hand back bigint columns as strings without the type parser).
+ */
+export const asBuild = (r: Selectable<BuildsTable>): BuildRow => ({ ...r, state: parseBuildState(r.state), id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), superseded_by: numOrNull(r.superseded_by) });
+
+/** The compare-and-set of a build: writes `patch` only while the build is in one of `expected`; true when it did. */
+export async function updateBuildIn(k: Kysely<Database>, id: number, expected: readonly BuildState[], patch: BuildPatch, now: number): Promise<boolean> {
+  if (expected.length === 0) throw new Error(`build ${id}: an update must expect at least one state`);
+  const r = await k.updateTable("builds").set({ ...patch, updated_at: now }).where("id", "=", id).where("state", "in", [...expected]).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
 
 type BuildQueries = Pick<
   Store,
@@ -35,19 +46,19 @@ export function createBuildQueries(db: Kysely<Database>, dialect: Dialect, maxAt
       if (deliveryRowId !== undefined) q = q.where("delivery_row_id", "=", deliveryRowId);
       return (await q.execute()).map(asBuild);
     },
-    async updateBuild(id, patch, now, followUps = []) {
+    async updateBuild(id, expected, patch, now, followUps = []) {
       const write = async (trx: Kysely<Database>) => {
-        await trx.updateTable("builds").set({ ...patch, updated_at: now }).where("id", "=", id).execute();
-        for (const job of followUps) await insertJob(trx, job, maxAttempts, now);
+        const applied = await updateBuildIn(trx, id, expected, patch, now);
+        if (applied) for (const job of followUps) await insertJob(trx, job, maxAttempts, now);
+        return applied;
       };
-      if (followUps.length === 0) await write(db);
-      else await transact(db, dialect, write);
+      return followUps.length === 0 ? write(db) : transact(db, dialect, write);
     },
     async listInFlightBuilds(limit) {
       const rows = await db
         .selectFrom("builds")
         .selectAll()
-        .where("state", "in", ["queued", "running"])
+        .where("state", "in", [...IN_FLIGHT_STATES])
         .where("external_id", "is not", null)
         // Never polled is the oldest poll; PostgreSQL would sort NULLs last by default, SQLite first.
         .orderBy("polled_at", (ob) => ob.asc().nullsFirst())

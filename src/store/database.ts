@@ -1,4 +1,5 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
+import type { BuildState } from "../domain/build-state.js";
 
 /** Table shapes as stored. Times are epoch milliseconds; booleans are 0/1 (portable SQL). */
 export interface DeliveriesTable {
@@ -49,8 +50,11 @@ export interface BuildsTable {
   context: string;
   source_version: string;
   env: string;
-  /** pending → queued → running → succeeded | failed | stopped | timed_out | errored */
-  state: string;
+  /**
+   * Written as a BuildState; read back as the text stored, which the store parses
+   * (`parseBuildState`) before anyone sees it. How it may change: `domain/build-lifecycle.ts`.
+   */
+  state: ColumnType<string, BuildState, BuildState>;
   external_id: string | null;
   logs_url: string | null;
   error: string | null;

@@ -2,8 +2,8 @@ import type SqliteDatabase from "better-sqlite3";
 import type { Kysely } from "kysely";
 import type { Database } from "./database.js";
 import { fullySynced } from "./fully-synced.js";
-import { JOB } from "./job-kinds.js";
-import type { InsertOutcome, NewDelivery } from "./store.js";
+import type { InsertOutcome, NewDelivery, NewJob } from "./store.js";
+import type { StoreJobs } from "./store-jobs.js";
 
 // The inbox's write, the ingest hot path: each delivery (ON CONFLICT DO NOTHING on its source and
 // id) and, unless it is stored as ignored, its process_delivery job — one transaction per batch.
@@ -21,16 +21,16 @@ const deliveryRow = (d: NewDelivery) => ({
   processed_at: d.ignoredReason === undefined ? null : d.receivedAt,
 });
 
-const jobRow = (deliveryRowId: number, d: NewDelivery, maxAttempts: number) => ({
-  kind: JOB.processDelivery,
-  payload: JSON.stringify({ deliveryRowId }),
+const jobRow = (job: NewJob, d: NewDelivery, maxAttempts: number) => ({
+  kind: job.kind,
+  payload: JSON.stringify(job.payload),
   state: "queued",
   attempts: 0,
   max_attempts: maxAttempts,
-  run_at: d.receivedAt,
+  run_at: job.runAt ?? d.receivedAt,
   created_at: d.receivedAt,
   updated_at: d.receivedAt,
-  dedupe_key: null,
+  dedupe_key: job.dedupeKey ?? null,
 });
 
 /**
@@ -38,7 +38,7 @@ const jobRow = (deliveryRowId: number, d: NewDelivery, maxAttempts: number) => (
  * jobs, two round trips per batch instead of two per delivery. A delivery id that is already
  * stored, or repeated within the batch, is a duplicate after its first copy.
  */
-export async function insertDeliveriesIn(trx: Kysely<Database>, rows: readonly NewDelivery[], maxAttempts: number): Promise<InsertOutcome[]> {
+export async function insertDeliveriesIn(trx: Kysely<Database>, rows: readonly NewDelivery[], jobs: StoreJobs, maxAttempts: number): Promise<InsertOutcome[]> {
   if (rows.length === 0) return [];
   const inserted = await trx
     .insertInto("deliveries")
@@ -47,16 +47,16 @@ export async function insertDeliveriesIn(trx: Kysely<Database>, rows: readonly N
     .returning(["id", "source", "delivery_id"])
     .execute();
   const ids = new Map(inserted.map((r) => [`${r.source}\n${r.delivery_id}`, Number(r.id)]));
-  const jobs: Array<ReturnType<typeof jobRow>> = [];
+  const jobRows: Array<ReturnType<typeof jobRow>> = [];
   const outcomes = rows.map((d): InsertOutcome => {
     const key = `${d.source}\n${d.deliveryId}`;
     const id = ids.get(key);
     if (id === undefined) return "duplicate";
     ids.delete(key);
-    if (d.ignoredReason === undefined) jobs.push(jobRow(id, d, maxAttempts));
+    if (d.ignoredReason === undefined) jobRows.push(jobRow(jobs.processDelivery(id), d, maxAttempts));
     return "accepted";
   });
-  if (jobs.length > 0) await trx.insertInto("jobs").values(jobs).execute();
+  if (jobRows.length > 0) await trx.insertInto("jobs").values(jobRows).execute();
   return outcomes;
 }
 
@@ -67,7 +67,7 @@ export async function insertDeliveriesIn(trx: Kysely<Database>, rows: readonly N
  * A delivery must be on disk before its 2xx: the batch commits with `synchronous=FULL`
  * (fully-synced.ts), where the rest of the store runs with `NORMAL`.
  */
-export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteDatabase.Database, maxAttempts: number): (rows: readonly NewDelivery[]) => Promise<InsertOutcome[]> {
+export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteDatabase.Database, jobs: StoreJobs, maxAttempts: number): (rows: readonly NewDelivery[]) => Promise<InsertOutcome[]> {
   let write: SqliteDatabase.Transaction<(rows: readonly NewDelivery[]) => InsertOutcome[]> | undefined;
   // Prepared on first use: the tables exist only once the store is migrated.
   const prepare = () => {
@@ -81,7 +81,7 @@ export function createSqliteDeliveryWriter(db: Kysely<Database>, sqlite: SqliteD
         const inserted = delivery.get(r.source, r.delivery_id, r.event, r.received_at, r.headers, r.body, r.body_sha256, r.status, r.reason, r.processed_at);
         if (!inserted) return "duplicate";
         if (d.ignoredReason === undefined) {
-          const j = jobRow(Number(inserted.id), d, maxAttempts);
+          const j = jobRow(jobs.processDelivery(Number(inserted.id)), d, maxAttempts);
           job.run(j.kind, j.payload, j.state, j.attempts, j.max_attempts, j.run_at, j.created_at, j.updated_at, j.dedupe_key);
         }
         return "accepted";

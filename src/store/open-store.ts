@@ -19,6 +19,7 @@ import { createRecoveryQueries } from "./recovery-queries.js";
 import { createSessionRows } from "./session-rows.js";
 import { createSqliteDeliveryWriter, insertDeliveriesIn } from "./insert-deliveries.js";
 import type { DeliveryRow, Store } from "./store.js";
+import type { StoreJobs } from "./store-jobs.js";
 import { fullySynced } from "./fully-synced.js";
 import { withStatementCache } from "./statement-cache.js";
 import { transact } from "./transact.js";
@@ -27,6 +28,8 @@ import { transact } from "./transact.js";
 export interface StoreOptions {
   readonly url: string;
   readonly maxAttempts: number;
+  /** The jobs the store enqueues in its own transactions (`STORE_JOBS` of pipeline/job-kinds.ts). */
+  readonly jobs: StoreJobs;
   /** PostgreSQL pool size. */
   readonly poolSize?: number;
   /** A PostgreSQL connection was lost (server restart, failover, terminated backend); the pool opens a new one. */
@@ -116,7 +119,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return createStore(db, dialect, options.maxAttempts);
+  return createStore(db, dialect, options.jobs, options.maxAttempts);
 }
 
 /**
@@ -138,14 +141,14 @@ async function migrateRetrying(db: Kysely<Database>, dialect: Dialect): Promise<
 }
 
 /** The store on `db`; `sqlite` is the better-sqlite3 handle behind a SQLite `db` (found by itself for one opened here). */
-export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts: number, sqlite = sqliteHandles.get(db)): Store {
-  const insertSqlite = sqlite && createSqliteDeliveryWriter(db, sqlite, maxAttempts);
+export function createStore(db: Kysely<Database>, dialect: Dialect, jobs: StoreJobs, maxAttempts: number, sqlite = sqliteHandles.get(db)): Store {
+  const insertSqlite = sqlite && createSqliteDeliveryWriter(db, sqlite, jobs, maxAttempts);
   return {
     dialect,
     jobs: createJobQueue(db, dialect, maxAttempts),
     async insertDeliveries(rows) {
       if (insertSqlite) return insertSqlite(rows);
-      return transact(db, dialect, (trx) => insertDeliveriesIn(trx, rows, maxAttempts));
+      return transact(db, dialect, (trx) => insertDeliveriesIn(trx, rows, jobs, maxAttempts));
     },
     async getDelivery(id) {
       const row = await db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirst();
@@ -162,15 +165,15 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, maxAttempts:
       // As the inbox does: this one commit waits for the disk (and so do all before it).
       await (sqlite ? fullySynced(db, sqlite, write) : write(db));
     },
-    recordRouting: (deliveryRowId, record, now) => transact(db, dialect, (trx) => recordRoutingIn(trx, dialect, deliveryRowId, record, maxAttempts, now)),
+    recordRouting: (deliveryRowId, record, now) => transact(db, dialect, (trx) => recordRoutingIn(trx, dialect, deliveryRowId, record, jobs, maxAttempts, now)),
     async listDecisions(deliveryRowId) {
       const rows = await db.selectFrom("route_decisions").selectAll().where("delivery_row_id", "=", deliveryRowId).orderBy("id").execute();
       return rows.map((r) => ({ ...r, id: Number(r.id), delivery_row_id: Number(r.delivery_row_id), build_id: r.build_id === null ? null : Number(r.build_id) }));
     },
     ...createBuildQueries(db, dialect, maxAttempts),
-    ...createBoardQueries(db, dialect, maxAttempts),
+    ...createBoardQueries(db, dialect, jobs, maxAttempts),
     ...createSessionRows(db),
-    ...createRecoveryQueries(db),
+    ...createRecoveryQueries(db, jobs.startBuildKind),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -1,11 +1,12 @@
 import type { Kysely } from "kysely";
+import { allowedFrom, bornAs } from "../domain/build-lifecycle.js";
+import { ACTIVE_STATES, parseBuildState } from "../domain/build-state.js";
+import { updateBuildIn } from "./build-queries.js";
 import type { Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
-import { JOB, reportJob } from "./job-kinds.js";
-import type { NewBuild, RoutingOutcome, RoutingRecord } from "./store.js";
-
-const ACTIVE = ["pending", "queued", "running"];
+import type { NewBuild, NewJob, RoutingOutcome, RoutingRecord } from "./store.js";
+import type { StoreJobs } from "./store-jobs.js";
 
 function buildValues(b: NewBuild, deliveryRowId: number, now: number) {
   return {
@@ -22,7 +23,7 @@ function buildValues(b: NewBuild, deliveryRowId: number, now: number) {
     context: b.context,
     source_version: b.sourceVersion,
     env: JSON.stringify(b.env),
-    state: b.skipped ? "skipped" : "pending",
+    state: b.skipped ? bornAs("skip", "skipped") : bornAs("route", "pending"),
     supersede_key: b.supersedeKey,
     event_at: b.eventAt,
     head_ref: b.headRef,
@@ -43,30 +44,29 @@ export async function upsertHead(trx: Kysely<Database>, b: Pick<NewBuild, "repos
     .execute();
 }
 
-type Enqueue = (job: { kind: string; payload: unknown; dedupeKey?: string }) => Promise<unknown>;
+type Enqueue = (job: NewJob) => Promise<unknown>;
 
 /**
  * A new build supersedes the older active builds of its group; a build for an older event than
  * one already in the group (a late delivery) is born superseded and never starts.
  * Returns true when the new build should start.
  */
-async function supersede(trx: Kysely<Database>, b: NewBuild, buildId: number, now: number, enqueue: Enqueue): Promise<boolean> {
+async function supersede(trx: Kysely<Database>, b: NewBuild, buildId: number, now: number, enqueue: Enqueue, jobs: StoreJobs): Promise<boolean> {
   if (!b.supersedeKey) return true;
-  const group = await trx.selectFrom("builds").select(["id", "state", "event_at"]).where("supersede_key", "=", b.supersedeKey).where("id", "!=", buildId).execute();
+  const rows = await trx.selectFrom("builds").select(["id", "state", "event_at"]).where("supersede_key", "=", b.supersedeKey).where("id", "!=", buildId).execute();
+  const group = rows.map((g) => ({ ...g, state: parseBuildState(g.state) }));
   const newer = group.filter((g) => b.eventAt !== null && g.event_at !== null && Number(g.event_at) > b.eventAt).sort((x, y) => Number(y.event_at) - Number(x.event_at))[0];
   if (newer) {
-    await trx.updateTable("builds").set({ state: "stopped", superseded_by: Number(newer.id), error: "a newer event of this pull request or branch arrived first", updated_at: now }).where("id", "=", buildId).execute();
+    await updateBuildIn(trx, buildId, allowedFrom("born_late", "stopped"), { state: "stopped", superseded_by: Number(newer.id), error: "a newer event of this pull request or branch arrived first" }, now);
     return false;
   }
-  for (const old of group.filter((g) => ACTIVE.includes(g.state))) {
+  for (const old of group.filter((g) => ACTIVE_STATES.includes(g.state))) {
     const oldId = Number(old.id);
-    if (old.state === "pending") {
-      await trx.updateTable("builds").set({ state: "stopped", superseded_by: buildId, updated_at: now }).where("id", "=", oldId).execute();
-      await enqueue(reportJob(oldId));
-    } else {
-      await trx.updateTable("builds").set({ superseded_by: buildId, updated_at: now }).where("id", "=", oldId).execute();
-      await enqueue({ kind: JOB.stopBuild, payload: { buildId: oldId } });
-    }
+    // Compare-and-set: on PostgreSQL the tracker may have finished it since the read above.
+    // A pending build is stopped; one in flight is only marked (it keeps its state) and the stop job stops it.
+    const stop = old.state === "pending";
+    const patch = stop ? { state: "stopped" as const, superseded_by: buildId } : { superseded_by: buildId };
+    if (await updateBuildIn(trx, oldId, allowedFrom("supersede", stop ? "stopped" : old.state), patch, now)) await enqueue(stop ? jobs.reportStatus(oldId) : jobs.stopBuild(oldId));
   }
   return true;
 }
@@ -75,7 +75,7 @@ async function supersede(trx: Kysely<Database>, b: NewBuild, buildId: number, no
  * Writes one delivery's routing inside the caller's transaction. A build whose dedupe key
  * exists already is not created again; its decision points at the existing build.
  */
-export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, deliveryRowId: number, record: RoutingRecord, maxAttempts: number, now: number): Promise<RoutingOutcome> {
+export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, deliveryRowId: number, record: RoutingRecord, jobs: StoreJobs, maxAttempts: number, now: number): Promise<RoutingOutcome> {
   // Two workers can run the same job (a lease expired); lock the row so only the first records it.
   // SQLite needs no lock: BEGIN IMMEDIATE already serializes writers.
   const delivery = await trx
@@ -102,11 +102,11 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
         buildId = Number(inserted.id);
         created.push(buildId);
         // A newer commit supersedes older builds of the group even when this route skips it.
-        const current = await supersede(trx, d.build, buildId, now, enqueue);
+        const current = await supersede(trx, d.build, buildId, now, enqueue, jobs);
         if (current) await upsertHead(trx, d.build, buildId, now);
-        if (current && !d.build.skipped) await enqueue({ kind: JOB.startBuild, payload: { buildId } });
+        if (current && !d.build.skipped) await enqueue(jobs.startBuild(buildId));
         else if (!current) reason = `${reason}; superseded before it started (a newer event arrived first)`;
-        await enqueue(reportJob(buildId));
+        await enqueue(jobs.reportStatus(buildId));
       } else {
         const existing = await trx.selectFrom("builds").select("id").where("dedupe_key", "=", d.build.dedupeKey).executeTakeFirstOrThrow();
         buildId = Number(existing.id);

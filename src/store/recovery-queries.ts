@@ -4,7 +4,6 @@ import { chunk } from "../domain/snapshot-patch.js";
 import { IN_PROGRESS_REPORT_STATES } from "../domain/stuck-builds.js";
 import { asBuild } from "./build-queries.js";
 import type { Database } from "./database.js";
-import { JOB } from "./job-kinds.js";
 import type { BuildRow } from "./store.js";
 
 /** A build the stuck-build sweep should look at, with what it needs to decide. */
@@ -43,7 +42,8 @@ export interface RecoveryQueries {
 // Large IN lists are split: SQLite allows 32,766 parameters, PostgreSQL 65,535; stay far below.
 const IN_LIST = 500;
 
-export function createRecoveryQueries(db: Kysely<Database>): RecoveryQueries {
+/** `startBuildKind`: the kind of start jobs (job kinds belong to pipeline/). */
+export function createRecoveryQueries(db: Kysely<Database>, startBuildKind: string): RecoveryQueries {
   async function pending(w: SweepWindow): Promise<SweepCandidate[]> {
     const rows = (await db.selectFrom("builds").selectAll().where("state", "=", "pending").where("updated_at", "<", w.pendingBefore).orderBy("id").limit(w.limit).execute()).map(asBuild);
     if (rows.length === 0) return [];
@@ -51,7 +51,7 @@ export function createRecoveryQueries(db: Kysely<Database>): RecoveryQueries {
     const payloads = rows.map((b) => JSON.stringify({ buildId: b.id }));
     const alive = new Set<string>();
     for (const part of chunk(payloads, IN_LIST)) {
-      const jobs = await db.selectFrom("jobs").select("payload").where("kind", "=", JOB.startBuild).where("state", "in", ["queued", "running"]).where("payload", "in", part).execute();
+      const jobs = await db.selectFrom("jobs").select("payload").where("kind", "=", startBuildKind).where("state", "in", ["queued", "running"]).where("payload", "in", part).execute();
       for (const j of jobs) alive.add(j.payload);
     }
     return rows.map((build) => ({ build, startJobAlive: alive.has(JSON.stringify({ buildId: build.id })), reportState: null }));

@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import type { BuildState } from "../domain/build-state.js";
 import type { BuildsTable, DeliveriesTable, JobsTable, RouteDecisionsTable, StatusReportsTable } from "./database.js";
 import type { BoardQueries } from "./board-queries.js";
 import type { Dialect } from "./dialect.js";
@@ -7,7 +8,8 @@ import type { SessionRows } from "./session-rows.js";
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type JobRow = Selectable<JobsTable>;
-export type BuildRow = Selectable<BuildsTable>;
+/** A build as the store returns it: `state` parsed at the boundary (an unknown value throws). */
+export type BuildRow = Omit<Selectable<BuildsTable>, "state"> & { state: BuildState };
 export type DecisionRow = Selectable<RouteDecisionsTable>;
 
 /** A verified delivery to put in the inbox. `ignoredReason` stores it as already ignored (no job). */
@@ -139,8 +141,13 @@ export interface Store extends BoardQueries, SessionRows, RecoveryQueries {
   listDecisions(deliveryRowId: number): Promise<DecisionRow[]>;
   getBuild(id: number): Promise<BuildRow | undefined>;
   listBuilds(filter: { deliveryRowId?: number; limit?: number }): Promise<BuildRow[]>;
-  /** Updates a build; `followUps` (e.g. a status report) are enqueued in the same transaction. */
-  updateBuild(id: number, patch: BuildPatch, now: number, followUps?: readonly NewJob[]): Promise<void>;
+  /**
+   * Updates a build if it is in one of the `expected` states (compare-and-set: a stale poll or a
+   * second replica cannot move it where `domain/build-lifecycle.ts` forbids; `allowedFrom(cause, to)`
+   * gives the states to expect). `followUps` (e.g. a status report) are enqueued in the same
+   * transaction, only when the write applied. Returns whether it applied.
+   */
+  updateBuild(id: number, expected: readonly BuildState[], patch: BuildPatch, now: number, followUps?: readonly NewJob[]): Promise<boolean>;
   /**
    * Records that a start attempt is about to be made (`first_start_at`), on disk before it returns
    * even where other commits are not (SQLite's synchronous=NORMAL): after a power loss the restart

@@ -3,6 +3,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
+import { STORE_JOBS } from "../../src/pipeline/job-kinds.js";
 import { openStore } from "../../src/store/open-store.js";
 import { startCodeBuildFake, type CodeBuildFake } from "../fakes/codebuild-fake.js";
 import { waitFor } from "../e2e/e2e-helpers.js";
@@ -123,7 +124,7 @@ describe("fault: the store is unavailable", () => {
         const schema = `${tag}_store_${i}`;
         await admin!.query(`create schema "${schema}"`);
         try {
-          const store = await openStore({ url: withSearchPath(TEST_PG_URL, schema), maxAttempts: 3 });
+          const store = await openStore({ url: withSearchPath(TEST_PG_URL, schema), maxAttempts: 3, jobs: STORE_JOBS });
           await store.close();
         } catch (err) {
           failures.push(String(err));

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import request from "supertest";
+import { BUILD_STATES, type BuildState } from "../../src/domain/build-state.js";
 import type { Store } from "../../src/store/store.js";
 import { hashPassword } from "../../src/web/auth/password.js";
 import { newBuild, newDelivery } from "./store-fixtures.js";
@@ -193,7 +194,7 @@ let seq = 0;
 /** Stores an accepted delivery and one routed build for it; returns both ids. */
 export async function seedBuild(
   store: Store,
-  o: { route?: string; ref?: string; sha?: string; pullRequest?: number | null; repository?: string; body?: unknown; state?: string; phase?: string | null; logsUrl?: string | null; externalId?: string | null; deliveryId?: string; now?: number } = {},
+  o: { route?: string; ref?: string; sha?: string; pullRequest?: number | null; repository?: string; body?: unknown; state?: BuildState; phase?: string | null; logsUrl?: string | null; externalId?: string | null; deliveryId?: string; now?: number } = {},
 ): Promise<{ deliveryRowId: number; buildId: number }> {
   seq += 1;
   const now = o.now ?? Date.now();
@@ -218,7 +219,7 @@ export async function seedBuild(
     ...(o.logsUrl !== undefined ? { logs_url: o.logsUrl } : {}),
     ...(o.externalId !== undefined ? { external_id: o.externalId } : {}),
   };
-  if (Object.keys(patch).length > 0) await store.updateBuild(buildId, patch, now);
+  if (Object.keys(patch).length > 0) await store.updateBuild(buildId, BUILD_STATES, patch, now);
   return { deliveryRowId: row!.id, buildId };
 }
 

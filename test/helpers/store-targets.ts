@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
+import { STORE_JOBS } from "../../src/pipeline/job-kinds.js";
 import { openStore, type StoreOptions } from "../../src/store/open-store.js";
 import type { Dialect } from "../../src/store/dialect.js";
 import type { Store } from "../../src/store/store.js";
@@ -86,15 +87,18 @@ export async function storeTargets(): Promise<StoreTarget[]> {
   return [...targets, postgresTarget(admin)];
 }
 
+/** Options for a test store: the pipeline's jobs unless told others. */
+export type TestStoreOptions = Omit<StoreOptions, "jobs"> & Partial<Pick<StoreOptions, "jobs">>;
+
 /** Opens stores that are closed after each test, so Jest exits cleanly even when a test fails. */
-export function trackStores(): (options: StoreOptions) => Promise<Store> {
+export function trackStores(): (options: TestStoreOptions) => Promise<Store> {
   const open: Store[] = [];
   afterEach(async () => {
     const stores = open.splice(0);
     await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
   });
   return async (options) => {
-    const store = await openStore(options);
+    const store = await openStore({ jobs: STORE_JOBS, ...options });
     open.push(store);
     return store;
   };
@@ -102,10 +106,20 @@ export function trackStores(): (options: StoreOptions) => Promise<Store> {
 
 /** Runs raw SQL (no parameters) against a store URL outside the store, for checks the Store interface has no query for. */
 export async function queryRaw<T = Record<string, unknown>>(url: string, text: string): Promise<T[]> {
+  return runRaw<T>(url, text, true);
+}
+
+/** Changes rows behind the store's back (e.g. a value it never writes), with raw SQL (no parameters). */
+export async function execRaw(url: string, text: string): Promise<void> {
+  await runRaw(url, text, false);
+}
+
+async function runRaw<T>(url: string, text: string, readonly: boolean): Promise<T[]> {
   if (url.startsWith("sqlite:")) {
-    const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly: true });
+    const db = new SqliteDatabase(url.slice("sqlite:".length), { readonly });
     try {
-      return db.prepare(text).all() as T[];
+      const statement = db.prepare(text);
+      return (statement.reader ? statement.all() : (statement.run(), [])) as T[];
     } finally {
       db.close();
     }

@@ -1,3 +1,4 @@
+import { BUILD_STATES } from "../../src/domain/build-state.js";
 import { randomUUID } from "node:crypto";
 import request from "supertest";
 import { exampleOf, pushExample } from "../helpers/github-examples.js";
@@ -81,8 +82,8 @@ describe("values from webhooks are rendered inert", () => {
     ids.pr = builds.find((b) => b.sha === "2".repeat(40) && b.route === "anything")?.id;
     if (!ids.push || !ids.pr) throw new Error(`intake did not build: ${JSON.stringify(builds.map((b) => [b.id, b.route, b.sha, b.ref]))}`);
     // The builder reported a logs URL that is not http(s).
-    await gate.store.updateBuild(ids.push, { logs_url: "javascript:alert(1)", state: "failed", error: XSS.message }, Date.now());
-    await gate.store.updateBuild(ids.pr, { logs_url: " JaVaScRiPt:alert(1)" }, Date.now());
+    await gate.store.updateBuild(ids.push, BUILD_STATES, { logs_url: "javascript:alert(1)", state: "failed", error: XSS.message }, Date.now());
+    await gate.store.updateBuild(ids.pr, BUILD_STATES, { logs_url: " JaVaScRiPt:alert(1)" }, Date.now());
     // Through the store: a hostile repository, delivery id and actor.
     const seeded = await seedBuild(gate.store, { repository: XSS.repository, deliveryId: XSS.deliveryId, state: "running", phase: "BUILD", ref: `refs/heads/${XSS.branch}`, logsUrl: "data:text/html,<script>alert(1)</script>", externalId: `hello-ci:"><script>` });
     ids.seeded = seeded.buildId;
@@ -165,7 +166,7 @@ describe("builds: keyset pagination and filters", () => {
 
   beforeAll(async () => {
     gate = await createTestGate({ yaml: boardYaml(hashes) });
-    const states = ["succeeded", "failed", "running"];
+    const states = ["succeeded", "failed", "running"] as const;
     for (let i = 0; i < total; i++) {
       await seedBuild(gate.store, { route: i % 2 === 0 ? "hello" : "anything", state: states[i % 3]!, ref: i % 4 === 0 ? "refs/heads/dev" : "refs/heads/main" });
     }

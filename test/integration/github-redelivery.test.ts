@@ -3,7 +3,7 @@ import request from "supertest";
 import { createRateGate } from "../../src/domain/rate-gate.js";
 import { createRedeliverGithub, redeliverGithub, type RedeliverGithubDeps } from "../../src/providers/github/redeliver-github.js";
 import { createOctokit, createOctokitGithubApi } from "../../src/providers/github/octokit-github-api.js";
-import { JOB } from "../../src/store/job-kinds.js";
+import { JOB } from "../../src/pipeline/job-kinds.js";
 import { startGithubFake, type GithubFake } from "../fakes/github-fake.js";
 import { pushExample } from "../helpers/github-examples.js";
 import { signGithub } from "../helpers/sign.js";

@@ -7,6 +7,7 @@ import { createLogger } from "../../src/logger.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import type { StartRequest } from "../../src/domain/builder.js";
 import { startBuildgate, type Buildgate } from "../../src/main.js";
+import { STORE_JOBS } from "../../src/pipeline/job-kinds.js";
 import { openStore } from "../../src/store/open-store.js";
 import { RecordingBuilder } from "../fakes/recording-builder.js";
 import { pushExample } from "../helpers/github-examples.js";
@@ -95,7 +96,7 @@ routes:
 
   /** The builds' states and the jobs by state, read by a store of its own once the process closed. */
   async function inspect(): Promise<{ builds: string[]; jobs: Record<string, number> }> {
-    const store = await openStore({ url: storeUrl(), maxAttempts: 3 });
+    const store = await openStore({ url: storeUrl(), maxAttempts: 3, jobs: STORE_JOBS });
     try {
       return { builds: (await store.listBuilds({})).map((b) => b.state), jobs: await store.jobs.countByState() };
     } finally {
@@ -143,7 +144,7 @@ routes:
     expect(Date.now() - began).toBeLessThan(3_000);
     expect(lines.find((l) => l.msg === "jobs still running at shutdown were released to the queue")).toMatchObject({ released: 1, unfinished: 1 });
 
-    const store = await openStore({ url: storeUrl(), maxAttempts: 3 });
+    const store = await openStore({ url: storeUrl(), maxAttempts: 3, jobs: STORE_JOBS });
     try {
       const [build] = await store.listBuilds({});
       expect(build?.state).toBe("pending");

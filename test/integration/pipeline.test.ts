@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { pino } from "pino";
 import request from "supertest";
 import { BuilderError } from "../../src/domain/builder.js";
+import { pollBuilds } from "../../src/pipeline/poll-builds.js";
 import { idempotencyTokenFor } from "../../src/pipeline/start-build.js";
 import { throttled, unknownProject } from "../fakes/recording-builder.js";
 import { exampleOf, pushExample } from "../helpers/github-examples.js";
@@ -139,6 +141,24 @@ describe("delivery → routing → StartBuild", () => {
     const dead = await gate.store.jobs.deadLetters(10);
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ kind: "start_build", attempts: 3 });
+  });
+
+  it("a late poll snapshot (another replica read the build before it finished) does not move the finished build back", async () => {
+    await deliver("push", pushExample({ after: SHA }));
+    const [stale] = await gate.store.listBuilds({});
+    if (!stale?.external_id) throw new Error("expected a started build");
+    const poll = () => pollBuilds({ store: gate.store, builder: gate.builder, log: pino({ level: "silent" }) }, [stale]);
+    gate.builder.advance(stale.external_id, { status: "SUCCEEDED", currentPhase: "COMPLETED", endedAt: Date.now() });
+    await poll();
+    await gate.settle();
+    const finished = await gate.store.getBuild(stale.id);
+    expect(finished).toMatchObject({ state: "succeeded", current_phase: "COMPLETED" });
+
+    // The other replica's builder answer is older: the build still running in BUILD.
+    gate.builder.advance(stale.external_id, { status: "IN_PROGRESS", currentPhase: "BUILD", endedAt: undefined });
+    expect((await poll()).changed).toBe(0);
+    await gate.settle();
+    expect(await gate.store.getBuild(stale.id)).toEqual(finished);
   });
 
   it("explains over the API and the CLI's JSON shape, and 404s an unknown delivery", async () => {

@@ -1,3 +1,4 @@
+import { BUILD_STATES } from "../../src/domain/build-state.js";
 import { randomUUID } from "node:crypto";
 import SqliteDatabase from "better-sqlite3";
 import pino from "pino";
@@ -5,7 +6,7 @@ import request from "supertest";
 import { CLOCK_SKEW_MS } from "../../src/domain/start-attempt.js";
 import { DEFAULT_SWEEP_POLICY } from "../../src/domain/stuck-builds.js";
 import { createSweepStuck, sweepStuck, type SweepSummary } from "../../src/pipeline/sweep-stuck.js";
-import { JOB } from "../../src/store/job-kinds.js";
+import { JOB } from "../../src/pipeline/job-kinds.js";
 import type { CommitStatus } from "../../src/domain/commit-status.js";
 import type { GithubApi } from "../../src/providers/github/github-api.js";
 import type { BuildRow } from "../../src/store/store.js";
@@ -51,7 +52,7 @@ describe("stuck-build sweep: outcomes on the real pipeline", () => {
   async function sweepAfter(ms: number): Promise<SweepSummary> {
     for (const b of await gate.store.listBuilds({})) {
       const back = (t: number | null) => (t === null ? null : t - ms);
-      await gate.store.updateBuild(b.id, { started_at: back(b.started_at), polled_at: back(b.polled_at), ended_at: back(b.ended_at), first_start_at: back(b.first_start_at) }, b.updated_at - ms);
+      await gate.store.updateBuild(b.id, BUILD_STATES, { started_at: back(b.started_at), polled_at: back(b.polled_at), ended_at: back(b.ended_at), first_start_at: back(b.first_start_at) }, b.updated_at - ms);
     }
     const policy = { ...DEFAULT_SWEEP_POLICY, pollIntervalMs: 15_000, stuckAfterMs: 8 * HOUR };
     const summary = await sweepStuck({ store: gate.store, builder: gate.builder, policy, intervalMs: MINUTE, wake: () => gate.runner.wake() }, log);
@@ -85,7 +86,7 @@ describe("stuck-build sweep: outcomes on the real pipeline", () => {
     expect(github.statuses.at(-1)?.status.state).toBe("pending");
     // The build ended, but its report job was lost (dead-lettered, or the process died in between).
     gate.builder.advance(build.external_id as string, { status: "SUCCEEDED", currentPhase: "COMPLETED", endedAt: Date.now() });
-    await gate.store.updateBuild(build.id, { state: "succeeded", external_status: "SUCCEEDED", current_phase: "COMPLETED", ended_at: Date.now() }, Date.now());
+    await gate.store.updateBuild(build.id, BUILD_STATES, { state: "succeeded", external_status: "SUCCEEDED", current_phase: "COMPLETED", ended_at: Date.now() }, Date.now());
 
     expect(await sweepAfter(0)).toEqual({ report: 0, poll: 0, start: 0, error: 0 }); // too early: the usual report may be on its way
     expect(await sweepAfter(5 * MINUTE)).toMatchObject({ report: 1 });
@@ -129,7 +130,7 @@ describe("stuck-build sweep: outcomes on the real pipeline", () => {
     const build = await lostPendingBuild();
     // The first attempt, 10 minutes ago, reached the builder; its answer never got stored.
     const earlier = await gate.builder.start({ route: "hello", project: "hello-ci", sourceVersion: build.source_version, env: JSON.parse(build.env) as Record<string, string>, idempotencyToken: "first-attempt" });
-    await gate.store.updateBuild(build.id, { first_start_at: Date.now() - 10 * MINUTE, error: "socket hang up" }, Date.now());
+    await gate.store.updateBuild(build.id, BUILD_STATES, { first_start_at: Date.now() - 10 * MINUTE, error: "socket hang up" }, Date.now());
 
     expect(await sweepAfter(6 * MINUTE)).toMatchObject({ start: 1 });
     expect(gate.builder.starts).toHaveLength(1);
@@ -140,7 +141,7 @@ describe("stuck-build sweep: outcomes on the real pipeline", () => {
 
   it("(c) a late start that finds no earlier build starts one", async () => {
     const build = await lostPendingBuild();
-    await gate.store.updateBuild(build.id, { first_start_at: Date.now() - 10 * MINUTE }, Date.now());
+    await gate.store.updateBuild(build.id, BUILD_STATES, { first_start_at: Date.now() - 10 * MINUTE }, Date.now());
     await sweepAfter(6 * MINUTE);
     expect(gate.builder.finds).toHaveLength(1);
     expect(gate.builder.starts).toHaveLength(1);
@@ -180,7 +181,7 @@ describe("stuck-build sweep: outcomes on the real pipeline", () => {
 
   it("(d) errors a build in flight past the queue timeout that no builder id names, and reports it", async () => {
     const build = await lostPendingBuild();
-    await gate.store.updateBuild(build.id, { state: "queued", started_at: Date.now() - 9 * HOUR }, Date.now());
+    await gate.store.updateBuild(build.id, BUILD_STATES, { state: "queued", started_at: Date.now() - 9 * HOUR }, Date.now());
     expect(await sweepAfter(0)).toMatchObject({ error: 1 });
     expect(await gate.store.getBuild(build.id)).toMatchObject({ state: "errored", error: expect.stringMatching(/^in flight for 540 min without a build id/) });
     expect(github.statuses.map((s) => s.status.state)).toEqual(["error"]);
@@ -189,7 +190,7 @@ describe("stuck-build sweep: outcomes on the real pipeline", () => {
   it("(d) polls a build in flight past the queue timeout; one the builder does not know is errored and reported", async () => {
     const build = await deliverPush();
     gate.builder.snapshots.delete(build.external_id as string); // CodeBuild has no such build (any more)
-    await gate.store.updateBuild(build.id, { started_at: Date.now() - 9 * HOUR }, Date.now());
+    await gate.store.updateBuild(build.id, BUILD_STATES, { started_at: Date.now() - 9 * HOUR }, Date.now());
     await gate.store.markPolled([build.id], Date.now());
     expect(await sweepAfter(0)).toMatchObject({ poll: 1 });
     expect(await gate.store.getBuild(build.id)).toMatchObject({ state: "errored", error: `the builder does not know build ${build.external_id}` });

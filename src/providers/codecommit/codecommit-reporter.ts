@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { isFinal, type BuildState } from "../../domain/build-state.js";
+import { isFinal } from "../../domain/build-state.js";
 import type { CodeCommitReporting } from "../../domain/route-rule.js";
 import type { CodeCommitApi } from "./codecommit-api.js";
 import type { CommitStatus } from "../../domain/commit-status.js";
@@ -14,7 +14,7 @@ const DEFAULT_REPORTING: CodeCommitReporting = { comments: true, approve: false,
 export const commentToken = (build: BuildRow, milestone: string) => `bg-${createHash("sha256").update(`${build.id}|${build.dedupe_key}|${milestone}`).digest("hex").slice(0, 40)}`;
 
 function milestoneOf(build: BuildRow): "started" | "finished" | undefined {
-  const state = build.state as BuildState;
+  const state = build.state;
   if (state === "queued" || state === "running") return "started";
   if (isFinal(state) && state !== "skipped") return "finished";
   return undefined;

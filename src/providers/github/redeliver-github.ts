@@ -4,7 +4,7 @@ import { decideGithubFailure } from "../../domain/github-failure.js";
 import type { RateGate } from "../../domain/rate-gate.js";
 import { pickRedeliveries, unsettledGuids } from "../../domain/redelivery.js";
 import { GithubApiError, type GithubApi, type HookOwner, type HookRef } from "./github-api.js";
-import { JOB } from "../../store/job-kinds.js";
+import { JOB } from "../../pipeline/job-kinds.js";
 import type { NewJob, Store } from "../../store/store.js";
 import type { JobHandler } from "../../pipeline/job-runner.js";
 import type { HostJobs } from "../../pipeline/source-host.js";

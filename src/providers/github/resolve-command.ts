@@ -1,4 +1,4 @@
-import { isFinal } from "../../domain/build-state.js";
+import { RETESTABLE_STATES } from "../../domain/build-state.js";
 import type { BuildState } from "../../domain/build-state.js";
 import type { CommandRequest, NormalizeResult } from "../../domain/source-event.js";
 import type { GithubApi } from "./github-api.js";
@@ -6,7 +6,6 @@ import type { Store } from "../../store/store.js";
 
 const TRUSTED_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
-const RETESTABLE: ReadonlySet<BuildState> = new Set(["failed", "errored", "timed_out", "stopped"]);
 
 export interface ResolveCommandDeps {
   readonly github: Pick<GithubApi, "getPullRequest" | "getPermission">;
@@ -16,8 +15,8 @@ export interface ResolveCommandDeps {
 /** The routes whose newest build of a commit ended without success: what `/retest` reruns. */
 export async function failedRoutes(store: ResolveCommandDeps["store"], repository: string, sha: string): Promise<string[]> {
   const latest = new Map<string, BuildState>();
-  for (const b of await store.listBuildsForCommit(repository, sha)) latest.set(b.route, b.state as BuildState);
-  return [...latest].filter(([, s]) => isFinal(s) && RETESTABLE.has(s)).map(([route]) => route);
+  for (const b of await store.listBuildsForCommit(repository, sha)) latest.set(b.route, b.state);
+  return [...latest].filter(([, s]) => RETESTABLE_STATES.has(s)).map(([route]) => route);
 }
 
 /**

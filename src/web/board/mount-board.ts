@@ -4,7 +4,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Config } from "../../config/config.js";
-import { toCommitState, type BuildState } from "../../domain/build-state.js";
+import { toCommitState } from "../../domain/build-state.js";
 import type { Store } from "../../store/store.js";
 import { requireViewer } from "../auth/access.js";
 import { createLoginRoutes } from "../auth/login-routes.js";
@@ -68,7 +68,7 @@ export function mountBoard(app: Express, deps: BoardDeps): MountedBoard {
     const route = String(req.params.route);
     const branch = typeof req.query.branch === "string" && req.query.branch.length <= 256 ? req.query.branch : "main";
     const build = deps.config.routes.some((r) => r.name === route) ? await deps.store.latestOnBranch(route, `refs/heads/${branch}`) : undefined;
-    res.type("image/svg+xml").set("cache-control", "no-cache").send(renderBadge(route, build ? toCommitState(build.state as BuildState) : "unknown"));
+    res.type("image/svg+xml").set("cache-control", "no-cache").send(renderBadge(route, build ? toCommitState(build.state) : "unknown"));
   });
   if (deps.config.board?.publicBadges ?? true) app.use(badges);
   app.use(createLoginRoutes(auth, deps.config.board?.loginAttempts ?? 10, deps.log));

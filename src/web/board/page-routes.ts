@@ -1,11 +1,10 @@
 import express, { type Request, type Response, type Router } from "express";
-import type { BuildState } from "../../domain/build-state.js";
+import { BUILD_STATES } from "../../domain/build-state.js";
 import { HttpError } from "../../domain/http-error.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
 import { redactPayload, toBuildView, toPhaseViews } from "./view-model.js";
 
 const PAGE = 50;
-const STATES: readonly BuildState[] = ["pending", "queued", "running", "succeeded", "failed", "stopped", "timed_out", "errored", "skipped"];
 
 /** Renders a view with explicit fields only (never the request object: EJS options injection). */
 function page(ctx: BoardContext, req: Request, res: Response, view: string, title: string, data: Record<string, unknown>): void {
@@ -27,14 +26,14 @@ export function createPageRoutes(ctx: BoardContext): Router {
   });
 
   router.get("/builds", async (req, res) => {
-    const filter = { repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: STATES.find((s) => s === req.query.state) };
+    const filter = { repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: BUILD_STATES.find((s) => s === req.query.state) };
     const before = positiveInt(req.query.before);
     const rows = await ctx.store.listBuildsPage({ ...filter, ...(before ? { before } : {}), limit: PAGE + 1 });
     const builds = rows.slice(0, PAGE).map(view);
     const next = rows.length > PAGE ? builds[builds.length - 1]?.id : undefined;
     const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
     if (next) query.set("before", String(next));
-    page(ctx, req, res, "builds", "Builds", { builds, filter, states: STATES, routes: ctx.config.routes.map((r) => r.name), nextUrl: next ? `/builds?${query.toString()}` : undefined });
+    page(ctx, req, res, "builds", "Builds", { builds, filter, states: BUILD_STATES, routes: ctx.config.routes.map((r) => r.name), nextUrl: next ? `/builds?${query.toString()}` : undefined });
   });
 
   router.get("/builds/:id", async (req, res) => {

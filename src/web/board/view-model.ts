@@ -1,5 +1,5 @@
 import type { PhaseRecord } from "../../domain/build-snapshot.js";
-import { toCommitState, type BuildState } from "../../domain/build-state.js";
+import { isFinal, toCommitState, type BuildState } from "../../domain/build-state.js";
 import { describeBuild, formatDuration } from "../../domain/status-description.js";
 import type { BuildRow } from "../../store/store.js";
 import { buildLinks, type BuildLinks } from "./links.js";
@@ -40,7 +40,7 @@ const phasesOf = (b: BuildRow): PhaseRecord[] => (b.phases ? (JSON.parse(b.phase
 
 /** A stored build as the board shows it: plain strings only, every one escaped by the template. */
 export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: string }): BuildView {
-  const state = b.state as BuildState;
+  const state = b.state;
   return {
     id: b.id,
     route: b.route,
@@ -68,7 +68,7 @@ export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: stri
     createdAt: new Date(Number(b.created_at)).toISOString(),
     ...(b.started_at && b.ended_at ? { duration: formatDuration(b.ended_at - b.started_at) } : {}),
     links: buildLinks(b, o),
-    inFlight: state === "pending" || state === "queued" || state === "running",
+    inFlight: !isFinal(state),
   };
 }
 

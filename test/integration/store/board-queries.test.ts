@@ -1,3 +1,4 @@
+import { BUILD_STATES, type BuildState } from "../../../src/domain/build-state.js";
 import type { BuildFilter } from "../../../src/store/board-queries.js";
 import type { BuildRow, Store } from "../../../src/store/store.js";
 import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
@@ -108,9 +109,9 @@ describe.each(targets)("store on $name: board queries", (target) => {
   describe("inFlight and recentFailures", () => {
     it("list the newest builds in any of their states, newest first, at most the limit", async () => {
       const ids = await route(1_000, ...Array.from({ length: 12 }, (_, i) => ({ ref: `refs/heads/b${i}` })));
-      const states = ["queued", "failed", "running", "errored", "succeeded", "timed_out", "pending", "failed", "stopped", "running", "timed_out", "skipped"];
-      for (const [i, id] of ids.entries()) await store.updateBuild(id, { state: states[i] as string }, 2_000);
-      const idsIn = (wanted: string[]) => ids.filter((_, i) => wanted.includes(states[i] as string)).reverse();
+      const states: BuildState[] = ["queued", "failed", "running", "errored", "succeeded", "timed_out", "pending", "failed", "stopped", "running", "timed_out", "skipped"];
+      for (const [i, id] of ids.entries()) await store.updateBuild(id, BUILD_STATES, { state: states[i]! }, 2_000);
+      const idsIn = (wanted: string[]) => ids.filter((_, i) => wanted.includes(states[i]!)).reverse();
 
       expect((await store.inFlight(20)).map((b) => b.id)).toEqual(idsIn(["pending", "queued", "running"]));
       expect((await store.inFlight(2)).map((b) => b.id)).toEqual(idsIn(["pending", "queued", "running"]).slice(0, 2));
@@ -131,8 +132,8 @@ describe.each(targets)("store on $name: board queries", (target) => {
       const plans: Planned[] = [];
       for (let i = 0; i < 48; i++) plans.push({ repository: `acme/r${i % 3}`, route: ["ci", "lint"][i % 2], ref: i % 5 === 0 ? "refs/heads/dev" : "refs/heads/main", ...(i % 7 === 0 ? { pr: i } : {}) });
       const ids = await route(1_000, ...plans);
-      const states = ["succeeded", "failed", "running", "succeeded", "stopped"];
-      for (const [i, id] of ids.entries()) await store.updateBuild(id, { state: states[i % states.length] as string }, 2_000);
+      const states: BuildState[] = ["succeeded", "failed", "running", "succeeded", "stopped"];
+      for (const [i, id] of ids.entries()) await store.updateBuild(id, BUILD_STATES, { state: states[i % states.length]! }, 2_000);
       all = await store.listBuildsPage({ limit: 1_000 });
     });
 

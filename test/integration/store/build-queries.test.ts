@@ -1,7 +1,9 @@
-import { JOB, reportJob } from "../../../src/store/job-kinds.js";
+import { allowedFrom } from "../../../src/domain/build-lifecycle.js";
+import { BUILD_STATES } from "../../../src/domain/build-state.js";
+import { JOB, reportJob } from "../../../src/pipeline/job-kinds.js";
 import type { NewBuild, Store } from "../../../src/store/store.js";
 import { newBuild, routeBuilds } from "../../helpers/store-fixtures.js";
-import { storeTargets, trackStores } from "../../helpers/store-targets.js";
+import { execRaw, storeTargets, trackStores } from "../../helpers/store-targets.js";
 
 const targets = await storeTargets();
 const NOW = 5_000;
@@ -11,9 +13,11 @@ const SHA_B = "b".repeat(40);
 describe.each(targets)("store on $name: build queries", (target) => {
   const open = trackStores();
   let store: Store;
+  let url: string;
   let deliveries = 0;
   beforeEach(async () => {
-    store = await open({ url: await target.freshUrl(), maxAttempts: 4 });
+    url = await target.freshUrl();
+    store = await open({ url, maxAttempts: 4 });
   });
 
   /** Records one delivery routed to `builds`; returns their ids in order. */
@@ -29,12 +33,12 @@ describe.each(targets)("store on $name: build queries", (target) => {
     it("lists started, unfinished builds only, least recently polled first", async () => {
       const ids = await createBuilds(...["pending", "queued", "running", "done", "noid", "polled", "stopped"].map((r) => newBuild(r, `k-${r}`)));
       const [pending, queued, running, done, noId, polled, stopped] = ids as [number, number, number, number, number, number, number];
-      await store.updateBuild(queued, { state: "queued", external_id: "p:queued", polled_at: 300 }, NOW);
-      await store.updateBuild(running, { state: "running", external_id: "p:running", polled_at: 100 }, NOW);
-      await store.updateBuild(done, { state: "succeeded", external_id: "p:done", polled_at: 50 }, NOW);
-      await store.updateBuild(noId, { state: "running" }, NOW);
-      await store.updateBuild(polled, { state: "running", external_id: "p:never-polled" }, NOW);
-      await store.updateBuild(stopped, { state: "stopped", external_id: "p:stopped" }, NOW);
+      await store.updateBuild(queued, BUILD_STATES, { state: "queued", external_id: "p:queued", polled_at: 300 }, NOW);
+      await store.updateBuild(running, BUILD_STATES, { state: "running", external_id: "p:running", polled_at: 100 }, NOW);
+      await store.updateBuild(done, BUILD_STATES, { state: "succeeded", external_id: "p:done", polled_at: 50 }, NOW);
+      await store.updateBuild(noId, BUILD_STATES, { state: "running" }, NOW);
+      await store.updateBuild(polled, BUILD_STATES, { state: "running", external_id: "p:never-polled" }, NOW);
+      await store.updateBuild(stopped, BUILD_STATES, { state: "stopped", external_id: "p:stopped" }, NOW);
 
       const inFlight = await store.listInFlightBuilds(100);
 
@@ -47,7 +51,7 @@ describe.each(targets)("store on $name: build queries", (target) => {
 
     it("orders builds polled at the same time by id", async () => {
       const ids = await createBuilds(newBuild("a", "k-a"), newBuild("b", "k-b"), newBuild("c", "k-c"));
-      for (const id of [...ids].reverse()) await store.updateBuild(id, { state: "running", external_id: `p:${id}`, polled_at: 10 }, NOW);
+      for (const id of [...ids].reverse()) await store.updateBuild(id, BUILD_STATES, { state: "running", external_id: `p:${id}`, polled_at: 10 }, NOW);
       expect((await store.listInFlightBuilds(10)).map((b) => b.id)).toEqual(ids);
     });
 
@@ -59,8 +63,8 @@ describe.each(targets)("store on $name: build queries", (target) => {
 
   it("findBuildByExternalId finds a started build, or nothing", async () => {
     const [a = -1, b = -1] = await createBuilds(newBuild("a", "k-a"), newBuild("b", "k-b"));
-    await store.updateBuild(a, { state: "running", external_id: "api-ci:1111" }, NOW);
-    await store.updateBuild(b, { state: "running", external_id: "api-ci:2222" }, NOW);
+    await store.updateBuild(a, BUILD_STATES, { state: "running", external_id: "api-ci:1111" }, NOW);
+    await store.updateBuild(b, BUILD_STATES, { state: "running", external_id: "api-ci:2222" }, NOW);
 
     expect(await store.findBuildByExternalId("api-ci:2222")).toMatchObject({ id: b, route: "b", external_id: "api-ci:2222" });
     expect(await store.findBuildByExternalId("api-ci:3333")).toBeUndefined();
@@ -106,6 +110,7 @@ describe.each(targets)("store on $name: build queries", (target) => {
       const phases = JSON.stringify([{ type: "BUILD", status: "FAILED" }]);
       await store.updateBuild(
         id,
+        BUILD_STATES,
         { state: "failed", external_status: "FAILED", current_phase: "COMPLETED", phases, started_at: 6_000, ended_at: 9_000, resolved_sha: SHA_B, polled_at: 9_500, superseded_by: 42 },
         9_600,
       );
@@ -128,7 +133,7 @@ describe.each(targets)("store on $name: build queries", (target) => {
       const [id = -1] = await createBuilds(newBuild("api", "k1"));
       await allQueuedJobs(); // the routing's own jobs are running now
 
-      await store.updateBuild(id, { state: "running", external_id: "p:1" }, NOW + 1, [reportJob(id), { kind: JOB.stopBuild, payload: { buildId: id } }]);
+      await store.updateBuild(id, BUILD_STATES, { state: "running", external_id: "p:1" }, NOW + 1, [reportJob(id), { kind: JOB.stopBuild, payload: { buildId: id } }]);
 
       expect(await store.getBuild(id)).toMatchObject({ state: "running" });
       expect(await allQueuedJobs()).toEqual([
@@ -139,8 +144,8 @@ describe.each(targets)("store on $name: build queries", (target) => {
 
     it("deduplicates a follow-up report against one still queued", async () => {
       const [id = -1] = await createBuilds(newBuild("api", "k1")); // queues report:<id>
-      await store.updateBuild(id, { state: "queued", external_id: "p:1" }, NOW + 1, [reportJob(id)]);
-      await store.updateBuild(id, { state: "running" }, NOW + 2, [reportJob(id)]);
+      await store.updateBuild(id, BUILD_STATES, { state: "queued", external_id: "p:1" }, NOW + 1, [reportJob(id)]);
+      await store.updateBuild(id, BUILD_STATES, { state: "running" }, NOW + 2, [reportJob(id)]);
       expect((await allQueuedJobs()).filter((j) => j.kind === JOB.reportStatus)).toHaveLength(1);
       expect(await store.getBuild(id)).toMatchObject({ state: "running", updated_at: NOW + 2 });
     });
@@ -152,11 +157,81 @@ describe.each(targets)("store on $name: build queries", (target) => {
       // A payload JSON cannot hold: the job insert throws after the build was updated.
       const broken = { kind: JOB.reportStatus, payload: { big: 1n } };
 
-      await expect(store.updateBuild(id, { state: "succeeded", ended_at: 9_000 }, NOW + 1, [reportJob(id + 1000), broken])).rejects.toThrow();
+      await expect(store.updateBuild(id, BUILD_STATES, { state: "succeeded", ended_at: 9_000 }, NOW + 1, [reportJob(id + 1000), broken])).rejects.toThrow();
 
       expect(await store.getBuild(id)).toEqual(before);
       expect(await store.jobs.countByState()).toEqual(counts);
     });
+  });
+
+  describe("updateBuild is a compare-and-set on the build's state", () => {
+    /** A build the builder started (queued, with a build id), its routing jobs drained. */
+    async function startedBuild(): Promise<number> {
+      const [id = -1] = await createBuilds(newBuild("api", `k-${deliveries}`));
+      expect(await store.updateBuild(id, allowedFrom("start", "queued"), { state: "queued", external_id: "p:1", started_at: NOW }, NOW)).toBe(true);
+      await allQueuedJobs();
+      return id;
+    }
+
+    it("refuses a late poll that would move a finished build back, and enqueues nothing", async () => {
+      const id = await startedBuild();
+      expect(await store.updateBuild(id, allowedFrom("poll", "succeeded"), { state: "succeeded", external_status: "SUCCEEDED", current_phase: "COMPLETED", ended_at: NOW + 2 }, NOW + 2, [reportJob(id)])).toBe(true);
+      await allQueuedJobs();
+      const finished = await store.getBuild(id);
+
+      // A poll that read the build before it finished stores its (older) snapshot.
+      const applied = await store.updateBuild(id, allowedFrom("poll", "running"), { state: "running", external_status: "IN_PROGRESS", current_phase: "BUILD", ended_at: null }, NOW + 3, [reportJob(id)]);
+
+      expect(applied).toBe(false);
+      expect(await store.getBuild(id)).toEqual(finished);
+      expect(finished).toMatchObject({ state: "succeeded", current_phase: "COMPLETED", updated_at: NOW + 2 });
+      expect(await allQueuedJobs()).toEqual([]);
+    });
+
+    it.each([
+      { name: "a start of a build that is no longer pending", from: allowedFrom("start", "queued"), state: "stopped" as const },
+      { name: "a stop of a build that finished meanwhile", from: allowedFrom("stop", "stopped"), state: "failed" as const },
+      { name: "a give-up on a build that another attempt started", from: allowedFrom("give_up", "errored"), state: "queued" as const },
+    ])("refuses $name", async ({ from, state }) => {
+      const [id = -1] = await createBuilds(newBuild("api", `k-${deliveries}`));
+      await store.updateBuild(id, BUILD_STATES, { state }, NOW + 1);
+      expect(await store.updateBuild(id, from, { state: "errored", error: "late" }, NOW + 2)).toBe(false);
+      expect(await store.getBuild(id)).toMatchObject({ state, error: null, updated_at: NOW + 1 });
+    });
+
+    it("applies a write that keeps the state when the build is in it (a retried start notes its error)", async () => {
+      const [id = -1] = await createBuilds(newBuild("api", `k-${deliveries}`));
+      expect(await store.updateBuild(id, allowedFrom("start", "pending"), { error: "throttled" }, NOW + 1)).toBe(true);
+      expect(await store.getBuild(id)).toMatchObject({ state: "pending", error: "throttled" });
+    });
+
+    // Two replicas: PostgreSQL only (two SQLite stores in one process would wait on each other's lock synchronously; SQLite serializes writers anyway).
+    if (target.name === "postgres") {
+      it("lets exactly one of two replicas finish a build (a poll and a stop at the same time)", async () => {
+        const other = await open({ url, maxAttempts: 4 });
+        for (let round = 0; round < 5; round++) {
+          const id = await startedBuild();
+          const outcomes = await Promise.all([
+            store.updateBuild(id, allowedFrom("poll", "succeeded"), { state: "succeeded" }, NOW + 5, [reportJob(id)]),
+            other.updateBuild(id, allowedFrom("stop", "stopped"), { state: "stopped" }, NOW + 5, [reportJob(id)]),
+          ]);
+          expect(outcomes.filter(Boolean)).toHaveLength(1);
+          expect((await store.getBuild(id))?.state).toBe(outcomes[0] ? "succeeded" : "stopped");
+          expect((await allQueuedJobs()).filter((j) => j.kind === JOB.reportStatus)).toHaveLength(1);
+        }
+      });
+    }
+
+    it("refuses to write without an expected state", async () => {
+      const [id = -1] = await createBuilds(newBuild("api", `k-${deliveries}`));
+      await expect(store.updateBuild(id, [], { state: "running" }, NOW + 1)).rejects.toThrow(/expect at least one state/);
+    });
+  });
+
+  it("rejects a stored state it does not know, loudly", async () => {
+    const [id = -1] = await createBuilds(newBuild("api", "k-unknown"));
+    await execRaw(url, `update builds set state = 'finished' where id = ${id}`);
+    await expect(store.getBuild(id)).rejects.toThrow('unknown build state "finished"');
   });
 
   describe("status reports", () => {

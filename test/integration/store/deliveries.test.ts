@@ -2,7 +2,7 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type Migration } from "kysely";
 import pg from "pg";
 import type { Database } from "../../../src/store/database.js";
-import { JOB } from "../../../src/store/job-kinds.js";
+import { JOB } from "../../../src/pipeline/job-kinds.js";
 import { migrate, migrationsFor } from "../../../src/store/open-store.js";
 import { insertAccepted, newDelivery } from "../../helpers/store-fixtures.js";
 import { queryRaw, storeTargets, trackStores, type StoreTarget } from "../../helpers/store-targets.js";

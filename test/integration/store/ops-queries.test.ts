@@ -1,3 +1,4 @@
+import { BUILD_STATES } from "../../../src/domain/build-state.js";
 import SqliteDatabase from "better-sqlite3";
 import pg from "pg";
 import type { Store } from "../../../src/store/store.js";
@@ -72,8 +73,8 @@ describe.each(targets)("store on $name: queries for metrics, readiness and shutd
     const rowId = await insertAccepted(store, "d-1");
     const decisions = ["a", "b", "c"].map((route) => ({ route, matched: true, reason: "matched", build: newBuild(route, `key-${route}`) }));
     const { createdBuildIds } = await store.recordRouting(rowId, { status: "routed", decisions }, T0);
-    await store.updateBuild(createdBuildIds[0]!, { state: "running" }, T0);
-    await store.updateBuild(createdBuildIds[1]!, { state: "succeeded" }, T0);
+    await store.updateBuild(createdBuildIds[0]!, BUILD_STATES, { state: "running" }, T0);
+    await store.updateBuild(createdBuildIds[1]!, BUILD_STATES, { state: "succeeded" }, T0);
 
     expect(await store.countBuildsByState()).toEqual({ pending: 1, running: 1, succeeded: 1 });
   });

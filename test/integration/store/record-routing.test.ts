@@ -1,4 +1,5 @@
-import { JOB } from "../../../src/store/job-kinds.js";
+import { BUILD_STATES, type BuildState } from "../../../src/domain/build-state.js";
+import { JOB } from "../../../src/pipeline/job-kinds.js";
 import type { RoutingRecord, Store } from "../../../src/store/store.js";
 import { insertAccepted, newBuild } from "../../helpers/store-fixtures.js";
 import { queryRaw, storeTargets, trackStores } from "../../helpers/store-targets.js";
@@ -173,7 +174,7 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     expect(JSON.parse(build?.env ?? "")).toEqual({ STAGE: "ci" });
     expect(JSON.parse(build?.trigger ?? "")).toEqual({ deliveryId: "d-1", event: "push" });
 
-    await store.updateBuild(buildId, { state: "running", external_id: "api-ci:1234", logs_url: "https://logs/1", started_at: NOW + 5 }, NOW + 10);
+    await store.updateBuild(buildId, BUILD_STATES, { state: "running", external_id: "api-ci:1234", logs_url: "https://logs/1", started_at: NOW + 5 }, NOW + 10);
     expect(await store.getBuild(buildId)).toMatchObject({ state: "running", external_id: "api-ci:1234", logs_url: "https://logs/1", started_at: NOW + 5, updated_at: NOW + 10, created_at: NOW });
     expect(await store.getBuild(buildId + 1000)).toBeUndefined();
     expect(await store.listBuilds({ limit: 1 })).toHaveLength(1);
@@ -221,9 +222,9 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
       ]);
     });
 
-    it.each(["queued", "running"])("a new build marks an older %s build superseded and queues a stop_build job", async (state) => {
+    it.each<BuildState>(["queued", "running"])("a new build marks an older %s build superseded and queues a stop_build job", async (state) => {
       const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
-      await store.updateBuild(old, { state, external_id: "api-ci:1" }, NOW);
+      await store.updateBuild(old, BUILD_STATES, { state, external_id: "api-ci:1" }, NOW);
       await drain();
 
       const { buildId: next } = await route(prBuild("2".repeat(40), 2_000));
@@ -237,9 +238,9 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
       ]);
     });
 
-    it.each(["succeeded", "failed", "stopped", "errored", "skipped"])("leaves an older %s build alone", async (state) => {
+    it.each<BuildState>(["succeeded", "failed", "stopped", "errored", "skipped"])("leaves an older %s build alone", async (state) => {
       const { buildId: old } = await route(prBuild("1".repeat(40), 1_000));
-      await store.updateBuild(old, { state }, NOW);
+      await store.updateBuild(old, BUILD_STATES, { state }, NOW);
       await drain();
 
       const { buildId: next } = await route(prBuild("2".repeat(40), 2_000));
@@ -252,7 +253,7 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
     it("supersedes every older in-flight build of the group at once", async () => {
       const { buildId: a } = await route(prBuild("1".repeat(40), 1_000));
       const { buildId: b } = await route(prBuild("2".repeat(40), 2_000)); // supersedes a
-      await store.updateBuild(b, { state: "running", external_id: "api-ci:2" }, NOW);
+      await store.updateBuild(b, BUILD_STATES, { state: "running", external_id: "api-ci:2" }, NOW);
       const { buildId: c } = await route(prBuild("3".repeat(40), 3_000));
 
       expect(await store.getBuild(a)).toMatchObject({ state: "stopped", superseded_by: b });
@@ -294,7 +295,7 @@ describe.each(targets)("store on $name: recordRouting", (target) => {
 
     it("a late build is born stopped even when the newer build already finished", async () => {
       const { buildId: newer } = await route(prBuild("2".repeat(40), 2_000));
-      await store.updateBuild(newer, { state: "succeeded" }, NOW);
+      await store.updateBuild(newer, BUILD_STATES, { state: "succeeded" }, NOW);
       const { buildId: late } = await route(prBuild("1".repeat(40), 1_000));
       expect(await store.getBuild(late)).toMatchObject({ state: "stopped", superseded_by: newer });
       expect(await store.getBuild(newer)).toMatchObject({ state: "succeeded", superseded_by: null });

@@ -1,3 +1,4 @@
+import { BUILD_STATES } from "../../../src/domain/build-state.js";
 import { statusTarget } from "../../../src/pipeline/report-status.js";
 import type { SweepWindow } from "../../../src/store/recovery-queries.js";
 import type { NewBuild, Store } from "../../../src/store/store.js";
@@ -37,7 +38,7 @@ describe.each(targets)("store on $name: recovery queries", (target) => {
       // the start job of `withJob` keeps running; the others are done
       if (buildId !== withJob) await store.jobs.complete(j.id, "t", NOW);
     }
-    await store.updateBuild(recent!, { error: "throttled" }, NOW);
+    await store.updateBuild(recent!, BUILD_STATES, { error: "throttled" }, NOW);
     const candidates = await store.listSweepCandidates({ ...ALL, pendingBefore: NOW - MINUTE });
     expect(candidates.map((c) => [c.build.id, c.startJobAlive, c.reportState])).toEqual([
       [withJob, true, null],
@@ -48,10 +49,10 @@ describe.each(targets)("store on $name: recovery queries", (target) => {
   it("lists in-flight builds not polled since, or started before, the bounds", async () => {
     const [silent, fresh, old, neverPolled] = await createBuilds(...["silent", "fresh", "old", "never"].map((r) => newBuild(r, `k-${r}`)));
     await finishAllJobs();
-    await store.updateBuild(silent!, { state: "running", external_id: "p:1", started_at: NOW - 20 * MINUTE, polled_at: NOW - 10 * MINUTE }, NOW);
-    await store.updateBuild(fresh!, { state: "running", external_id: "p:2", started_at: NOW - 20 * MINUTE, polled_at: NOW - 1000 }, NOW);
-    await store.updateBuild(old!, { state: "queued", external_id: "p:3", started_at: NOW - 9 * 60 * MINUTE, polled_at: NOW - 1000 }, NOW);
-    await store.updateBuild(neverPolled!, { state: "queued", external_id: "p:4", started_at: NOW - 5 * MINUTE }, NOW);
+    await store.updateBuild(silent!, BUILD_STATES, { state: "running", external_id: "p:1", started_at: NOW - 20 * MINUTE, polled_at: NOW - 10 * MINUTE }, NOW);
+    await store.updateBuild(fresh!, BUILD_STATES, { state: "running", external_id: "p:2", started_at: NOW - 20 * MINUTE, polled_at: NOW - 1000 }, NOW);
+    await store.updateBuild(old!, BUILD_STATES, { state: "queued", external_id: "p:3", started_at: NOW - 9 * 60 * MINUTE, polled_at: NOW - 1000 }, NOW);
+    await store.updateBuild(neverPolled!, BUILD_STATES, { state: "queued", external_id: "p:4", started_at: NOW - 5 * MINUTE }, NOW);
     expect(await ids({ ...ALL, pendingBefore: 0, finalBefore: 0, silentBefore: NOW - 2 * MINUTE, stuckBefore: NOW - 8 * 60 * MINUTE })).toEqual([silent, old, neverPolled]);
   });
 
@@ -66,8 +67,8 @@ describe.each(targets)("store on $name: recovery queries", (target) => {
       newBuild("recent", "k-recent"),
     );
     await finishAllJobs();
-    for (const id of [stale, reported, older, newer, comment]) await store.updateBuild(id!, { state: "succeeded", ended_at: NOW - 10 * MINUTE }, NOW - 10 * MINUTE);
-    await store.updateBuild(recent!, { state: "failed" }, NOW);
+    for (const id of [stale, reported, older, newer, comment]) await store.updateBuild(id!, BUILD_STATES, { state: "succeeded", ended_at: NOW - 10 * MINUTE }, NOW - 10 * MINUTE);
+    await store.updateBuild(recent!, BUILD_STATES, { state: "failed" }, NOW);
     await report(stale!, "pending");
     await report(reported!, "success");
     await report(older!, "pending"); // the newer build of the same target is what gets reported
@@ -99,7 +100,7 @@ describe.each(targets)("store on $name: recovery queries", (target) => {
   it("records the first start attempt on the build", async () => {
     const [a] = await createBuilds(newBuild("a", "k-a"));
     expect((await store.getBuild(a!))?.first_start_at).toBeNull();
-    await store.updateBuild(a!, { first_start_at: NOW }, NOW);
+    await store.updateBuild(a!, BUILD_STATES, { first_start_at: NOW }, NOW);
     expect((await store.getBuild(a!))?.first_start_at).toBe(NOW);
   });
 

@@ -1,3 +1,5 @@
+import { BUILD_STATES } from "../../../src/domain/build-state.js";
+import { STORE_JOBS } from "../../../src/pipeline/job-kinds.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,7 +63,7 @@ describe("SQLite durability levels", () => {
   it("commits the inbox's batch with synchronous=FULL and returns to NORMAL after it", async () => {
     const w = await watchedStore(join(dir, "writer.db"), "after insert on deliveries");
     db = w.db;
-    const write = createSqliteDeliveryWriter(w.db, w.sqlite, 3);
+    const write = createSqliteDeliveryWriter(w.db, w.sqlite, STORE_JOBS, 3);
     expect(await write([delivery("a"), delivery("b")])).toEqual(["accepted", "accepted"]);
     expect(w.levels).toEqual([FULL, FULL]);
     expect(w.levelNow()).toBe(NORMAL);
@@ -78,7 +80,7 @@ describe("SQLite durability levels", () => {
   it("records a start attempt with synchronous=FULL (a second StartBuild after a power loss needs it)", async () => {
     const w = await watchedStore(join(dir, "start.db"), "after update of first_start_at on builds");
     db = w.db;
-    const store = createStore(w.db, "sqlite", 3, w.sqlite);
+    const store = createStore(w.db, "sqlite", STORE_JOBS, 3, w.sqlite);
     const [buildId = -1] = await routeBuilds(store, "d-start", [newBuild("ci", "k-1")], 10);
 
     await store.recordStartAttempt(buildId, 1234);
@@ -86,7 +88,7 @@ describe("SQLite durability levels", () => {
     expect(w.levelNow()).toBe(NORMAL);
     expect((await store.getBuild(buildId))?.first_start_at).toBe(1234);
     // An ordinary build update stays at NORMAL.
-    await store.updateBuild(buildId, { first_start_at: 1300 }, 20);
+    await store.updateBuild(buildId, BUILD_STATES, { first_start_at: 1300 }, 20);
     expect(w.levels).toEqual([FULL, NORMAL]);
   });
 });

@@ -1,4 +1,4 @@
-import { FINAL_STATES, fromCodeBuildStatus, IN_FLIGHT_STATES, isFinal, toCommitState, type BuildState, type CommitState } from "../../../src/domain/build-state.js";
+import { ACTIVE_STATES, BUILD_STATES, FAILURE_STATES, FINAL_STATES, fromCodeBuildStatus, IN_FLIGHT_STATES, isFinal, parseBuildState, toCommitState, type BuildState, type CommitState } from "../../../src/domain/build-state.js";
 
 describe("fromCodeBuildStatus", () => {
   it.each<{ status: string; phase?: string; want: BuildState }>([
@@ -83,5 +83,33 @@ describe("isFinal", () => {
 
   it("a final state reports a final commit state (never pending)", () => {
     for (const s of ALL_STATES) expect(toCommitState(s) === "pending").toBe(!isFinal(s));
+  });
+});
+
+describe("state lists", () => {
+  it("BUILD_STATES lists every state once", () => {
+    expect([...BUILD_STATES].sort()).toEqual([...ALL_STATES].sort());
+  });
+
+  it.each([
+    { name: "active (the board's in flight; what a newer build supersedes)", list: ACTIVE_STATES, want: ["pending", "queued", "running"] },
+    { name: "in flight (the tracker polls them)", list: IN_FLIGHT_STATES, want: ["queued", "running"] },
+    { name: "failures (the board's recent failures)", list: FAILURE_STATES, want: ["failed", "errored", "timed_out"] },
+  ])("$name", ({ list, want }) => {
+    expect([...list]).toEqual(want);
+  });
+
+  it("failures are final and report a failure or an error", () => {
+    for (const s of FAILURE_STATES) expect([isFinal(s), toCommitState(s) !== "success"]).toEqual([true, true]);
+  });
+});
+
+describe("parseBuildState", () => {
+  it.each(ALL_STATES)("accepts %s", (state) => {
+    expect(parseBuildState(state)).toBe(state);
+  });
+
+  it.each<{ value: unknown }>([{ value: "done" }, { value: "RUNNING" }, { value: "" }, { value: null }, { value: 3 }, { value: undefined }])("rejects $value loudly", ({ value }) => {
+    expect(() => parseBuildState(value)).toThrow(/unknown build state/);
   });
 });

@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { DeferJobError } from "../../../src/pipeline/job-errors.js";
 import { createJobRunner, type JobHandler, type JobResult, type JobRunner } from "../../../src/pipeline/job-runner.js";
+import { STORE_JOBS } from "../../../src/pipeline/job-kinds.js";
 import { openStore } from "../../../src/store/open-store.js";
 import type { JobQueue, Store } from "../../../src/store/store.js";
 
@@ -16,7 +17,7 @@ describe("job runner: results, log context and a bounded stop", () => {
   let finished: Array<[string, JobResult]>;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "buildgate-runner-"));
-    store = await openStore({ url: `sqlite:${join(dir, "bg.db")}`, maxAttempts: 2 });
+    store = await openStore({ url: `sqlite:${join(dir, "bg.db")}`, maxAttempts: 2, jobs: STORE_JOBS });
     lines = [];
     finished = [];
   });

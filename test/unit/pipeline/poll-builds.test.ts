@@ -1,7 +1,8 @@
 import { pino } from "pino";
 import { BuilderError, type PollResult } from "../../../src/domain/builder.js";
+import type { BuildState } from "../../../src/domain/build-state.js";
 import { pollBuilds } from "../../../src/pipeline/poll-builds.js";
-import { JOB } from "../../../src/store/job-kinds.js";
+import { JOB } from "../../../src/pipeline/job-kinds.js";
 import type { BuildPatch, BuildRow, NewJob, Store } from "../../../src/store/store.js";
 import { RecordingBuilder } from "../../fakes/recording-builder.js";
 import { buildRow } from "../../helpers/store-fixtures.js";
@@ -9,12 +10,14 @@ import { buildRow } from "../../helpers/store-fixtures.js";
 const NOW = 1_700_000_000_000;
 const MINUTE = 60_000;
 
-/** The store calls pollBuilds makes, recorded. */
+/** The store calls pollBuilds makes, recorded; the write of a build in `moved` is refused (it left the expected states meanwhile). */
 class RecordingStore implements Pick<Store, "updateBuild" | "markPolled"> {
-  readonly updates: Array<{ id: number; patch: BuildPatch; now: number; followUps: readonly NewJob[] | undefined }> = [];
+  readonly updates: Array<{ id: number; expected: readonly BuildState[]; patch: BuildPatch; now: number; followUps: readonly NewJob[] | undefined }> = [];
   readonly polled: number[] = [];
-  async updateBuild(id: number, patch: BuildPatch, now: number, followUps?: readonly NewJob[]): Promise<void> {
-    this.updates.push({ id, patch, now, followUps });
+  readonly moved = new Set<number>();
+  async updateBuild(id: number, expected: readonly BuildState[], patch: BuildPatch, now: number, followUps?: readonly NewJob[]): Promise<boolean> {
+    this.updates.push({ id, expected, patch, now, followUps });
+    return !this.moved.has(id);
   }
   async markPolled(ids: readonly number[]): Promise<void> {
     this.polled.push(...ids);
@@ -151,6 +154,7 @@ describe("pollBuilds: changes", () => {
     expect(store.updates).toEqual([
       {
         id: build.id,
+        expected: ["queued", "running"],
         patch: {
           state: "failed",
           external_status: "FAILED",
@@ -207,10 +211,27 @@ describe("pollBuilds: builds the builder does not know", () => {
     expect(store.updates).toEqual(
       [1, 4].map((id) => ({
         id,
+        expected: ["queued", "running"],
         patch: { state: "errored", error: `the builder does not know build lost:${id}` },
         now: NOW,
         followUps: [{ kind: JOB.reportStatus, payload: { buildId: id }, dedupeKey: `report:${id}` }],
       })),
     );
+  });
+});
+
+describe("pollBuilds: a write the store refuses", () => {
+  it("a snapshot of a build that finished meanwhile (another replica's poll, a stop) is not counted, and is logged", async () => {
+    const { builder, store, lines, deps } = setup();
+    const [build] = await inFlight(builder, 1);
+    if (!build?.external_id) throw new Error("expected a build");
+    builder.advance(build.external_id, { status: "IN_PROGRESS", currentPhase: "BUILD", phases: [] });
+    store.moved.add(build.id);
+
+    const summary = await pollBuilds(deps, [build]);
+
+    expect(summary.changed).toBe(0);
+    expect(store.updates.map((u) => [u.id, u.expected, u.patch.state])).toEqual([[build.id, ["queued", "running"], "running"]]);
+    expect(lines.some((l) => l.msg === "build changed since it was read; stale snapshot not stored" && l.buildId === build.id)).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import { openStore } from "../../../../src/store/open-store.js";
+import { STORE_JOBS } from "../../../../src/pipeline/job-kinds.js";
 import type { JobQueue, JobRow, NewJob, QueueStats, Store } from "../../../../src/store/store.js";
 
 /**
@@ -135,7 +136,7 @@ export const settle = (ms = 0) => new Promise((resolve) => setTimeout(resolve, m
 /** A real SQLite store in a temporary folder (the leases and their fencing as in production). */
 export async function tempStore(maxAttempts: number): Promise<{ store: Store; remove: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "buildgate-runner-"));
-  const store = await openStore({ url: `sqlite:${join(dir, "bg.db")}`, maxAttempts });
+  const store = await openStore({ url: `sqlite:${join(dir, "bg.db")}`, maxAttempts, jobs: STORE_JOBS });
   return {
     store,
     async remove() {

@@ -1,3 +1,4 @@
+import type { BuildState } from "../../../../src/domain/build-state.js";
 import type { ParsedCommand } from "../../../../src/domain/comment-command.js";
 import type { CommandRequest } from "../../../../src/domain/source-event.js";
 import type { PullRequestDetails } from "../../../../src/providers/github/github-api.js";
@@ -72,7 +73,7 @@ const request = (command: ParsedCommand, over: Partial<CommandRequest> = {}): Co
 
 let build = 0;
 /** A build of the head commit for `route`, in `state`; ids grow in call order. */
-const headBuild = (route: string, state: string, sha = HEAD): BuildRow => buildRow({ id: ++build, route, state, sha, repository: REPO });
+const headBuild = (route: string, state: BuildState, sha = HEAD): BuildRow => buildRow({ id: ++build, route, state, sha, repository: REPO });
 
 function setup(builds: BuildRow[] = [], pr: PullRequestDetails = pullRequest()) {
   const github = new RecordingGithub();

@@ -1,3 +1,4 @@
+import type { BuildState } from "../../../../src/domain/build-state.js";
 import type { PhaseRecord } from "../../../../src/domain/build-snapshot.js";
 import type { BuildRow } from "../../../../src/store/store.js";
 import { toBuildView, toPhaseViews } from "../../../../src/web/board/view-model.js";
@@ -10,7 +11,7 @@ const PHASES = JSON.stringify([
 ]);
 
 describe("toBuildView description", () => {
-  it.each([
+  it.each<{ name: string; state: BuildState; phases: string; want: string }>([
     { name: "a failed build names the failed phase", state: "failed", phases: PHASES, want: "Failed in BUILD phase after 1m05s" },
     { name: "a timed-out build names the phase", state: "timed_out", phases: PHASES, want: "Timed out in BUILD phase after 1m05s" },
     { name: "a succeeded build never reads its phases", state: "succeeded", phases: "not json", want: "Succeeded in 1m05s" },
