@@ -36,3 +36,14 @@ export interface BuildSnapshot {
 export function failedPhase(phases: readonly PhaseRecord[]): PhaseRecord | undefined {
   return phases.find((p) => p.status !== undefined && p.status !== "SUCCEEDED");
 }
+
+/** The phases as stored in `builds.phases` (JSON); none when the column is empty or not JSON. */
+export function storedPhases(json: string | null | undefined): PhaseRecord[] {
+  if (!json) return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? (parsed as PhaseRecord[]) : [];
+  } catch {
+    return [];
+  }
+}
