@@ -30,13 +30,19 @@ function messageOf(c: PhaseContext): string {
   return message;
 }
 
+/** A build as failureCause reads it; `phases` is read only for a failing state (a getter may parse them then). */
+export interface FailingBuild {
+  readonly state: BuildState;
+  readonly phases: readonly PhaseRecord[];
+}
+
 /**
  * The cause of a failed, timed-out or errored build: its first phase that did not succeed and
  * that phase's context. Null for any other state, and when no phase failed (phases unknown).
  */
-export function failureCause(state: BuildState, phases: readonly PhaseRecord[]): FailureCause | null {
-  if (!FAILING.has(state)) return null;
-  const phase = failedPhase(phases);
+export function failureCause(b: FailingBuild): FailureCause | null {
+  if (!FAILING.has(b.state)) return null;
+  const phase = failedPhase(b.phases);
   if (!phase) return null;
   const context = contextOf(phase);
   const timedOut = phase.status === "TIMED_OUT" || context?.statusCode === "BUILD_TIMED_OUT";

@@ -38,7 +38,7 @@ function fitMiddle(head: string, middle: string, tail: string): string {
 
 /** `Failed in BUILD: npm test (exit status 1) after 1m05s`, or undefined when the phases name no cause. */
 function withCause(b: DescribedBuild, verb: string, after: string): string | undefined {
-  const cause = failureCause(b.state, b.phases);
+  const cause = failureCause(b);
   if (!cause) return undefined;
   // "Timed out …: timed out" says it twice.
   const reason = cause.reason && !verb.toLowerCase().startsWith(cause.reason) ? cause.reason : null;

@@ -90,7 +90,12 @@ describe("failureCause", () => {
     { name: "a running build", from: "-", state: "running", phases: [{ type: "SUBMITTED", status: "SUCCEEDED" }, { type: "BUILD" }], want: null },
     { name: "a failed build whose phases are unknown", from: "-", phases: [], want: null },
   ])("$name ($from)", ({ state, phases, want }) => {
-    expect(failureCause(state ?? "failed", phases)).toEqual(want);
+    expect(failureCause({ state: state ?? "failed", phases })).toEqual(want);
+  });
+
+  it("reads the phases only for a failing state", () => {
+    const unreadable = { state: "succeeded" as const, get phases(): PhaseRecord[] { throw new Error("read"); } };
+    expect(failureCause(unreadable)).toBeNull();
   });
 });
 
@@ -106,6 +111,6 @@ describe("failureCause of the local runner's contexts", () => {
     { name: "a gateway that died under the build", phases: failedIn("BUILD", "FAILED", ctx("INTERRUPTED", "interrupted: the buildgate process ended while the build was running")), want: { phase: "BUILD", command: null, reason: "interrupted: the buildgate process ended while the build was running" } },
     { name: "the runner's own error", state: "errored", phases: failedIn("BUILD", "FAULT", ctx("FAULT", "spawn /bin/nope ENOENT")), want: { phase: "BUILD", command: null, reason: "spawn /bin/nope ENOENT" } },
   ])("$name", ({ state, phases, want }) => {
-    expect(failureCause(state ?? "failed", phases)).toEqual(want);
+    expect(failureCause({ state: state ?? "failed", phases })).toEqual(want);
   });
 });
