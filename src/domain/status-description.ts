@@ -1,5 +1,6 @@
 import { failedPhase, type PhaseRecord } from "./build-snapshot.js";
 import type { BuildState } from "./build-state.js";
+import { failureCause } from "./failure-cause.js";
 
 // GitHub refuses descriptions over 140 characters (422).
 export const MAX_DESCRIPTION = 140;
@@ -15,10 +16,35 @@ export function formatDuration(ms: number): string {
   return `${s}s`;
 }
 
+// GitHub refuses 4-byte characters (emoji) in descriptions with a 422.
+const clean = (text: string) => text.replace(/[\u{10000}-\u{10FFFF}]/gu, "").replace(/\s+/g, " ");
+
 export function truncate(text: string, max = MAX_DESCRIPTION): string {
-  // GitHub refuses 4-byte characters (emoji) in descriptions with a 422.
-  const oneLine = text.replace(/[\u{10000}-\u{10FFFF}]/gu, "").replace(/\s+/g, " ").trim();
+  const oneLine = clean(text).trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+// Below this, a shortened command says nothing: the end of the text is cut instead.
+const MIN_MIDDLE = 12;
+
+/** `head + middle + tail` in 140 characters, shortening the middle (a command, a reason) first. */
+function fitMiddle(head: string, middle: string, tail: string): string {
+  const [h, m, t] = [clean(head).trimStart(), clean(middle).trim(), clean(tail).trimEnd()];
+  const room = MAX_DESCRIPTION - h.length - t.length;
+  if (m.length <= room) return truncate(h + m + t);
+  if (room < MIN_MIDDLE) return truncate(h + m + t);
+  return truncate(`${h}${m.slice(0, room - 1).trimEnd()}…${t}`);
+}
+
+/** `Failed in BUILD: npm test (exit status 1) after 1m05s`, or undefined when the phases name no cause. */
+function withCause(b: DescribedBuild, verb: string, after: string): string | undefined {
+  const cause = failureCause(b);
+  if (!cause) return undefined;
+  // "Timed out …: timed out" says it twice.
+  const reason = cause.reason && !verb.toLowerCase().startsWith(cause.reason) ? cause.reason : null;
+  if (cause.command) return fitMiddle(`${verb} in ${cause.phase}: `, cause.command, `${reason ? ` (${reason})` : ""}${after}`);
+  if (reason) return fitMiddle(`${verb} in ${cause.phase}: `, reason, after);
+  return undefined;
 }
 
 export interface DescribedBuild {
@@ -50,13 +76,13 @@ export function describeBuild(b: DescribedBuild): string {
     case "succeeded":
       return took ? `Succeeded in ${took}` : "Succeeded";
     case "failed":
-      return truncate(`Failed${inPhase()}${after}`);
+      return withCause(b, "Failed", after) ?? truncate(`Failed${inPhase()}${after}`);
     case "timed_out":
-      return truncate(`Timed out${inPhase()}${after}`);
+      return withCause(b, "Timed out", after) ?? truncate(`Timed out${inPhase()}${after}`);
     case "stopped":
       return truncate(b.supersededBy ? `Superseded by ${b.supersededBy}` : `Stopped${after}`);
     case "errored":
-      return truncate(b.error ? `Error: ${b.error}` : `Build error${inPhase()}${after}`);
+      return truncate(b.error ? `Error: ${b.error}` : (withCause(b, "Build error", after) ?? `Build error${inPhase()}${after}`));
     case "skipped":
       return "Not affected by this change";
   }

@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
 import { explainDelivery } from "../store/explain-delivery.js";
 import { filterValue, positiveInt, type BoardContext } from "./board/board-context.js";
-import { redactPayload, toBuildView, toPhaseViews } from "./board/view-model.js";
+import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./board/view-model.js";
 import { HttpError } from "../domain/http-error.js";
 
 const PAGE = 50;
@@ -16,7 +16,7 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
   const view = (b: Parameters<typeof toBuildView>[0]) => toBuildView(b, ctx.linkOptions);
   router.get("/dashboard", async (_req, res) => {
     const [lanes, inFlight, failures] = await Promise.all([ctx.store.dashboard(30), ctx.store.inFlight(20), ctx.store.recentFailures(10)]);
-    res.json({ lanes: lanes.map((l) => ({ ...l, builds: l.builds.map(view) })), inFlight: inFlight.map(view), failures: failures.map(view) });
+    res.json({ lanes: lanes.map((l) => ({ ...l, builds: l.builds.map(view) })), inFlight: inFlight.map(view), failures: failures.map((b) => toFailedBuildView(b, ctx.linkOptions)) });
   });
   router.get("/builds", async (req, res) => {
     const before = positiveInt(req.query.before);
@@ -27,7 +27,7 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
     const id = positiveInt(req.params.id);
     const b = id ? await ctx.store.getBuild(id) : undefined;
     if (!b) throw new HttpError(404, "no such build");
-    res.json({ build: view(b), phases: toPhaseViews(b), reports: await ctx.store.statusReportsOf(b.id) });
+    res.json({ build: view(b), phases: toPhaseViews(b), failure: toFailureView(b), reports: await ctx.store.statusReportsOf(b.id) });
   });
   router.get("/deliveries", async (req, res) => {
     const before = positiveInt(req.query.before);

@@ -117,12 +117,21 @@ describe("e2e: the full life of a pull request's checks (real Octokit, GitHub fa
 
     api.phases[1] = { phaseType: "BUILD", phaseStatus: "SUCCEEDED", startTime: started + 1, endTime: started + 70, durationInSeconds: 69 };
     finishFakeBuild(api, "SUCCEEDED", (started + 72) * 1000);
-    web.phases[1] = { phaseType: "BUILD", phaseStatus: "FAILED", startTime: started + 1, endTime: started + 65, durationInSeconds: 64 };
+    // As BatchGetBuilds answers a failed command: the phase's context names it and its exit status.
+    web.phases[0]!.contexts = [{ statusCode: "", message: "" }];
+    web.phases[1] = {
+      phaseType: "BUILD",
+      phaseStatus: "FAILED",
+      startTime: started + 1,
+      endTime: started + 65,
+      durationInSeconds: 64,
+      contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: npm test. Reason: exit status 1" }],
+    };
     finishFakeBuild(web, "FAILED", (started + 65) * 1000);
 
     await waitFor("final statuses", () => latest(head, "buildgate/api")?.state === "success" && latest(head, "buildgate/web")?.state === "failure");
     expect(latest(head, "buildgate/api")?.description).toBe("Succeeded in 1m12s");
-    expect(latest(head, "buildgate/web")?.description).toBe("Failed in BUILD phase after 1m05s");
+    expect(latest(head, "buildgate/web")?.description).toBe("Failed in BUILD: npm test (exit status 1) after 1m05s");
     expect(statusesOf(head, "buildgate/api").map((s) => s.state)).toEqual(expect.arrayContaining(["pending", "success"]));
     for (const s of github.statuses) expect((s.description ?? "").length).toBeLessThanOrEqual(140);
 

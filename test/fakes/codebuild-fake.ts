@@ -14,6 +14,21 @@ export interface RecordedCall {
 
 export type FakeBuildStatus = "IN_PROGRESS" | "SUCCEEDED" | "FAILED" | "FAULT" | "TIMED_OUT" | "STOPPED";
 
+/** CodeBuild's `phases[].contexts[]`: finished phases carry `[{ statusCode: "", message: "" }]`, a failed one why it failed. */
+export interface FakePhaseContext {
+  statusCode: string;
+  message: string;
+}
+
+export interface FakePhase {
+  phaseType: string;
+  phaseStatus?: string;
+  startTime: number;
+  endTime?: number;
+  durationInSeconds?: number;
+  contexts?: FakePhaseContext[];
+}
+
 /** A build as CodeBuild's JSON returns it (times in epoch seconds). Tests may edit it; BatchGetBuilds returns it as it is. */
 export interface FakeBuild {
   id: string;
@@ -27,7 +42,7 @@ export interface FakeBuild {
   resolvedSourceVersion?: string;
   startTime: number;
   endTime?: number;
-  phases: Array<{ phaseType: string; phaseStatus?: string; startTime: number; endTime?: number; durationInSeconds?: number }>;
+  phases: FakePhase[];
   logs: { groupName: string; streamName: string; deepLink: string };
   environment: { type: string; image: string; computeType: string; environmentVariables: Array<{ name: string; value: string; type: string }> };
   initiator: string;

@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { createLocalBuilder, type LocalBuilder } from "../../src/builders/local/local-builder.js";
 import type { LocalBuilderOptions } from "../../src/builders/local/local-builder-options.js";
 import { BuilderError } from "../../src/domain/builder.js";
+import { fromCodeBuildStatus } from "../../src/domain/build-state.js";
+import { failureCause } from "../../src/domain/failure-cause.js";
+import { describeBuild } from "../../src/domain/status-description.js";
 import { FIXTURES, finished, logLines, logOf, pathsOf, phaseList, request, tempDir } from "./local-runner-helpers.js";
 
 // The runner against real buildspec files (test/fixtures/local/<route>/buildspec.yml), real bash,
@@ -91,6 +94,10 @@ describe("local runner: buildspec 0.2 semantics", () => {
     expect(snap.status).toBe("FAILED");
     expect(phaseList(snap).slice(4)).toEqual(["INSTALL:SUCCEEDED", "PRE_BUILD:SUCCEEDED", "BUILD:FAILED", "POST_BUILD:SUCCEEDED", "UPLOAD_ARTIFACTS:SUCCEEDED", "FINALIZING:SUCCEEDED", "COMPLETED"]);
     expect(snap.phases.find((p) => p.type === "BUILD")?.contexts).toEqual([{ statusCode: "COMMAND_EXECUTION_ERROR", message: "Error while executing command: test -f missing.txt. Reason: exit status 1" }]);
+    // The cause people see, read from the local runner's own contexts as from CodeBuild's.
+    const state = fromCodeBuildStatus(snap.status, snap.currentPhase);
+    expect(failureCause({ state, phases: snap.phases })).toEqual({ phase: "BUILD", command: "test -f missing.txt", reason: "exit status 1" });
+    expect(describeBuild({ state, phases: snap.phases })).toBe("Failed in BUILD: test -f missing.txt (exit status 1)");
     const out = logOf(workDir, id);
     expect(out).toContain("\ninstall succeeding=1\n");
     expect(out).toContain("Command did not exit successfully test -f missing.txt exit status 1\n");

@@ -1,4 +1,6 @@
-import type { BuildSnapshot, PhaseRecord } from "../../domain/build-snapshot.js";
+import type { BuildSnapshot, PhaseContext, PhaseRecord } from "../../domain/build-snapshot.js";
+
+export type { PhaseContext } from "../../domain/build-snapshot.js";
 
 /** CodeBuild's phase order; a local build goes through the same phases so the board shows both alike. */
 export const PHASES = ["SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED"] as const;
@@ -7,16 +9,9 @@ export type EndStatus = "SUCCEEDED" | "FAILED" | "FAULT" | "TIMED_OUT" | "STOPPE
 /** CodeBuild's `buildStatus` values. */
 export type BuildStatus = "IN_PROGRESS" | EndStatus;
 
-/** CodeBuild's phase context: why a phase ended as it did. */
-export interface PhaseContext {
-  readonly statusCode: string;
-  readonly message: string;
-}
-
-/** A PhaseRecord plus CodeBuild's `contexts`, which the log and the board can show. */
+/** A PhaseRecord of one of CodeBuild's phase types. */
 export interface LocalPhaseRecord extends PhaseRecord {
   readonly type: PhaseType;
-  readonly contexts?: readonly PhaseContext[];
 }
 
 /** What a builder's poll answers for a local build: a BuildSnapshot plus the exported variables. */

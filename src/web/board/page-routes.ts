@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from "express";
 import { BUILD_STATES } from "../../domain/build-state.js";
 import { HttpError } from "../../domain/http-error.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
-import { redactPayload, toBuildView, toPhaseViews } from "./view-model.js";
+import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./view-model.js";
 
 const PAGE = 50;
 
@@ -21,7 +21,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
     page(ctx, req, res, "dashboard", "Dashboard", {
       lanes: lanes.map((l) => ({ repository: l.repository, lane: l.lane.replace(/^refs\/(heads|tags)\//, "").replace(/^pr#/, "#"), builds: l.builds.map(view) })),
       inFlight: inFlight.map(view),
-      failures: failures.map(view),
+      failures: failures.map((b) => toFailedBuildView(b, ctx.linkOptions)),
     });
   });
 
@@ -44,6 +44,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
     const trigger = build.trigger ? (JSON.parse(build.trigger) as Record<string, unknown>) : {};
     page(ctx, req, res, "build", `Build #${build.id}`, {
       build: view(build),
+      failure: toFailureView(build),
       phases: toPhaseViews(build),
       trigger: { deliveryId: String(trigger.deliveryId ?? delivery?.delivery_id ?? ""), event: String(trigger.event ?? build.event_kind), action: String(trigger.action ?? ""), actor: String(trigger.actor ?? ""), command: trigger.command ? String(trigger.command) : undefined, rebuildOf: trigger.rebuildOf ? Number(trigger.rebuildOf) : undefined },
       deliveryRowId: delivery?.id,

@@ -1,5 +1,6 @@
 import type { PhaseRecord } from "../../domain/build-snapshot.js";
 import { isFinal, toCommitState, type BuildState } from "../../domain/build-state.js";
+import { failureCause, type FailureCause } from "../../domain/failure-cause.js";
 import { describeBuild, formatDuration } from "../../domain/status-description.js";
 import type { BuildRow } from "../../store/store.js";
 import { buildLinks, type BuildLinks } from "./links.js";
@@ -70,6 +71,26 @@ export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: stri
     links: buildLinks(b, o),
     inFlight: !isFinal(state),
   };
+}
+
+/**
+ * Why a build failed, for the build page's header, the dashboard's recent failures and the JSON
+ * API: null unless it failed, timed out or errored. The command is repository text: templates
+ * print it with `<%=` only.
+ */
+export function toFailureView(b: BuildRow): FailureCause | null {
+  return failureCause({
+    state: b.state as BuildState,
+    // Parsed only for a failed build.
+    get phases() {
+      return phasesOf(b);
+    },
+  });
+}
+
+/** A row of the dashboard's recent failures: the build and its cause. */
+export function toFailedBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: string }): BuildView & { readonly failure: FailureCause | null } {
+  return { ...toBuildView(b, o), failure: toFailureView(b) };
 }
 
 const PHASE_TONE: Readonly<Record<string, string>> = { SUCCEEDED: "success", FAILED: "failure", FAULT: "error", TIMED_OUT: "failure", STOPPED: "error", CLIENT_ERROR: "error" };

@@ -42,6 +42,11 @@ const FAILED_IN_BUILD: PhaseRecord[] = [
   phase("COMPLETED"),
 ];
 
+/** FAILED_IN_BUILD with `failed` (a phase type) ending as `status` with one context. */
+const failedWith = (type: string, status: string, statusCode: string, message: string): PhaseRecord[] =>
+  FAILED_IN_BUILD.map((p) => (p.type === type ? { type, status, contexts: [{ statusCode, message }] } : p.type === "BUILD" && type !== "BUILD" ? phase("BUILD", "SUCCEEDED") : p));
+const commandFailed = (command: string, type = "BUILD") => failedWith(type, "FAILED", "COMMAND_EXECUTION_ERROR", `Error while executing command: ${command}. Reason: exit status 1`);
+
 const build = (over: Partial<DescribedBuild>): DescribedBuild => ({ state: "pending", phases: [], ...over });
 const took = (ms: number) => ({ startedAt: T0, endedAt: T0 + ms });
 
@@ -63,13 +68,24 @@ describe("describeBuild", () => {
     { name: "failed in INSTALL", build: build({ state: "failed", phases: [phase("SUBMITTED", "SUCCEEDED"), phase("INSTALL", "CLIENT_ERROR"), phase("BUILD", "FAILED")], ...took(45 * SECOND) }), want: "Failed in INSTALL phase after 45s" },
     { name: "failed, phases unknown: the current phase", build: build({ state: "failed", currentPhase: "POST_BUILD" }), want: "Failed in POST_BUILD phase" },
     { name: "failed, nothing known", build: build({ state: "failed" }), want: "Failed" },
+    { name: "failed command: the phase, the command and its exit status", build: build({ state: "failed", phases: commandFailed("npm test"), ...took(65 * SECOND) }), want: "Failed in BUILD: npm test (exit status 1) after 1m05s" },
+    { name: "failed command in INSTALL, quotes kept", build: build({ state: "failed", phases: commandFailed(`grep -Fq "Congratulations" index.html`, "INSTALL"), ...took(45 * SECOND) }), want: `Failed in INSTALL: grep -Fq "Congratulations" index.html (exit status 1) after 45s` },
+    {
+      name: "failed source download: the reason without the status code",
+      build: build({ state: "failed", phases: failedWith("DOWNLOAD_SOURCE", "CLIENT_ERROR", "CLIENT_ERROR", "CLIENT_ERROR: repository not found for primary source and source version main"), ...took(3 * SECOND) }),
+      want: "Failed in DOWNLOAD_SOURCE: repository not found for primary source and source version main after 3s",
+    },
+    { name: "failed artifact upload", build: build({ state: "failed", phases: failedWith("UPLOAD_ARTIFACTS", "FAILED", "CLIENT_ERROR", "no matching artifact paths found"), ...took(MINUTE) }), want: "Failed in UPLOAD_ARTIFACTS: no matching artifact paths found after 1m00s" },
+    { name: "failed phase with an empty context: as before", build: build({ state: "failed", phases: failedWith("BUILD", "FAILED", "", ""), ...took(65 * SECOND) }), want: "Failed in BUILD phase after 1m05s" },
     { name: "timed out", build: build({ state: "timed_out", phases: [phase("BUILD", "TIMED_OUT")], ...took(62 * MINUTE) }), want: "Timed out in BUILD phase after 1h02m" },
     { name: "timed out, nothing known", build: build({ state: "timed_out" }), want: "Timed out" },
+    { name: "timed out (the local runner's context): not 'timed out' twice", build: build({ state: "timed_out", phases: failedWith("BUILD", "TIMED_OUT", "BUILD_TIMED_OUT", "Build has timed out after 60 minutes"), ...took(62 * MINUTE) }), want: "Timed out in BUILD phase after 1h02m" },
     { name: "superseded", build: build({ state: "stopped", supersededBy: "abc1234", ...took(MINUTE) }), want: "Superseded by abc1234" },
     { name: "stopped by someone", build: build({ state: "stopped", ...took(45 * SECOND) }), want: "Stopped after 45s" },
     { name: "stopped before it started", build: build({ state: "stopped" }), want: "Stopped" },
     { name: "errored with the error", build: build({ state: "errored", error: "ResourceNotFoundException: project not found" }), want: "Error: ResourceNotFoundException: project not found" },
     { name: "errored (FAULT) without an error", build: build({ state: "errored", phases: [phase("PROVISIONING", "FAULT")], ...took(30 * SECOND) }), want: "Build error in PROVISIONING phase after 30s" },
+    { name: "errored (FAULT) with a context", build: build({ state: "errored", phases: failedWith("BUILD", "FAULT", "FAULT", "spawn /bin/nope ENOENT"), ...took(30 * SECOND) }), want: "Build error in BUILD: spawn /bin/nope ENOENT after 30s" },
     { name: "skipped", build: build({ state: "skipped" }), want: "Not affected by this change" },
   ])("$name", ({ build: b, want }) => {
     expect(describeBuild(b)).toBe(want);
@@ -81,6 +97,20 @@ describe("describeBuild", () => {
     expect(text).toHaveLength(MAX_DESCRIPTION);
     expect(text.endsWith("…")).toBe(true);
     expect(text.startsWith("Error: AccessDeniedException: xxx")).toBe(true);
+  });
+
+  it("shortens a long command, keeping the phase, the exit status and the time", () => {
+    const command = `aws cloudformation package --template-file petstore-api.yaml --s3-bucket ${"b".repeat(80)} --output-template-file petstore-api-output.yaml`;
+    const text = describeBuild(build({ state: "failed", phases: commandFailed(command), ...took(65 * SECOND) }));
+    expect(text).toHaveLength(MAX_DESCRIPTION);
+    expect(text).toMatch(/^Failed in BUILD: aws cloudformation package --template-file petstore-api\.yaml --s3-bucket b+… \(exit status 1\) after 1m05s$/);
+  });
+
+  it("shortens a long reason, keeping the time", () => {
+    const message = `stat /codebuild/output/src568487777/src/${"deep/".repeat(30)}buildspec.yml: no such file or directory`;
+    const text = describeBuild(build({ state: "failed", phases: failedWith("DOWNLOAD_SOURCE", "FAILED", "YAML_FILE_ERROR", message), ...took(2 * SECOND) }));
+    expect(text).toHaveLength(MAX_DESCRIPTION);
+    expect(text).toMatch(/^Failed in DOWNLOAD_SOURCE: stat \/codebuild\/output\/src568487777\/src\/deep\/.*… after 2s$/);
   });
 
   it("keeps an error that fits exactly", () => {
@@ -128,7 +158,11 @@ describe("describeBuild: property: always at most 140 characters, one line, no 4
     const state = STATES[i % STATES.length] ?? "errored";
     const b: DescribedBuild = {
       state,
-      phases: [phase(text(next, 200), "FAILED")],
+      phases: [
+        next() < 0.5
+          ? phase(text(next, 200), "FAILED")
+          : { type: text(next, 40), status: next() < 0.3 ? "TIMED_OUT" : "FAILED", contexts: [{ statusCode: text(next, 30), message: next() < 0.5 ? `Error while executing command: ${text(next, 400)}. Reason: ${text(next, 60)}` : text(next, 400) }] },
+      ],
       currentPhase: text(next, 200),
       error: text(next, 1000),
       supersededBy: next() < 0.5 ? text(next, 300) : null,

@@ -1,7 +1,7 @@
 import type { BuildState } from "../../../../src/domain/build-state.js";
 import type { PhaseRecord } from "../../../../src/domain/build-snapshot.js";
 import type { BuildRow } from "../../../../src/store/store.js";
-import { toBuildView, toPhaseViews } from "../../../../src/web/board/view-model.js";
+import { toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "../../../../src/web/board/view-model.js";
 import { buildRow } from "../../../helpers/store-fixtures.js";
 
 const LINKS = { githubWeb: "https://github.com", awsRegion: "us-east-1" };
@@ -19,6 +19,24 @@ describe("toBuildView description", () => {
   ])("$name", ({ state, phases, want }) => {
     const b = buildRow({ state, phases, current_phase: "BUILD", started_at: 1_000, ended_at: state === "running" ? null : 66_000 });
     expect(toBuildView(b, LINKS).description).toBe(want);
+  });
+});
+
+describe("toFailureView", () => {
+  const withContext = (type: string, status: string, statusCode: string, message: string) => JSON.stringify([{ type: "SUBMITTED", status: "SUCCEEDED" }, { type, status, contexts: [{ statusCode, message }] }, { type: "COMPLETED" }]);
+  it.each([
+    { name: "a failed command", state: "failed", phases: withContext("BUILD", "FAILED", "COMMAND_EXECUTION_ERROR", "Error while executing command: npm test. Reason: exit status 1"), want: { phase: "BUILD", command: "npm test", reason: "exit status 1" } },
+    { name: "a timed-out build", state: "timed_out", phases: withContext("BUILD", "TIMED_OUT", "BUILD_TIMED_OUT", "Build has timed out after 60 minutes"), want: { phase: "BUILD", command: null, reason: "timed out" } },
+    { name: "a failed phase stored without contexts", state: "failed", phases: PHASES, want: { phase: "BUILD", command: null, reason: null } },
+    { name: "a succeeded build never reads its phases", state: "succeeded", phases: "not json", want: null },
+    { name: "a running build never reads its phases", state: "running", phases: "not json", want: null },
+  ] as Array<{ name: string; state: BuildState; phases: string; want: unknown }>)("$name", ({ state, phases, want }) => {
+    expect(toFailureView(buildRow({ state, phases }))).toEqual(want);
+  });
+
+  it("a recent failure's row is the build view plus its cause", () => {
+    const b = buildRow({ state: "failed", phases: PHASES, started_at: 1_000, ended_at: 66_000 });
+    expect(toFailedBuildView(b, LINKS)).toEqual({ ...toBuildView(b, LINKS), failure: { phase: "BUILD", command: null, reason: null } });
   });
 });
 
