@@ -1,5 +1,5 @@
 import { toCommitState } from "../domain/build-state.js";
-import type { PhaseRecord } from "../domain/build-snapshot.js";
+import { storedPhases } from "../domain/build-snapshot.js";
 import { describeBuild } from "../domain/status-description.js";
 import type { CommitStatus } from "../domain/commit-status.js";
 import type { BuildRow, Store } from "../store/store.js";
@@ -23,7 +23,7 @@ export async function statusOf(store: ReportStatusDeps["store"], b: BuildRow, pu
   const description = describeBuild({
     state: b.state,
     currentPhase: b.current_phase,
-    phases: b.phases ? (JSON.parse(b.phases) as PhaseRecord[]) : [],
+    phases: storedPhases(b.phases),
     startedAt: b.started_at,
     endedAt: b.ended_at,
     error: b.error,

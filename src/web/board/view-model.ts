@@ -1,4 +1,4 @@
-import type { PhaseRecord } from "../../domain/build-snapshot.js";
+import { storedPhases, type PhaseRecord } from "../../domain/build-snapshot.js";
 import { isFinal, toCommitState, type BuildState } from "../../domain/build-state.js";
 import { failureCause, type FailureCause } from "../../domain/failure-cause.js";
 import { describeBuild, formatDuration } from "../../domain/status-description.js";
@@ -37,7 +37,7 @@ export interface PhaseView {
 }
 
 const laneOf = (b: BuildRow) => (b.pull_request !== null ? `#${b.pull_request}` : b.ref.replace(/^refs\/(heads|tags)\//, ""));
-const phasesOf = (b: BuildRow): PhaseRecord[] => (b.phases ? (JSON.parse(b.phases) as PhaseRecord[]) : []);
+const phasesOf = (b: BuildRow): PhaseRecord[] => storedPhases(b.phases);
 
 /** A stored build as the board shows it: plain strings only, every one escaped by the template. */
 export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: string }): BuildView {
