@@ -7,6 +7,7 @@ import { checkEventBridgeAuth, type EventBridgeAuth } from "./check-eventbridge-
 import type { Inbox } from "./create-inbox.js";
 import { readRawBody } from "./read-raw-body.js";
 import { redactHeaders } from "./redact-headers.js";
+import { postOnly } from "./post-only.js";
 
 // EventBridge sends at most 1 MiB (Range: bytes=0-1048575); events themselves are ≤ 256 KB.
 const LIMIT = 1024 * 1024;
@@ -42,10 +43,7 @@ function parseEnvelope(raw: string): { id: string; detailType: string } {
 export function createEventBridgeIntake(deps: EventBridgeIntakeDeps): Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
-  router.all("/", (req, _res, next) => {
-    if (req.method !== "POST") throw new HttpError(405, "use POST", true, { Allow: "POST" });
-    next();
-  });
+  router.all("/", postOnly);
   router.post("/", async (req, res) => {
     if (!checkEventBridgeAuth(deps.auth, req.headers)) {
       deps.log.warn("eventbridge delivery rejected: missing or wrong credentials");

@@ -8,6 +8,7 @@ import { decodeGithubBody, githubContentType } from "./decode-github-body.js";
 import { readRawBody } from "./read-raw-body.js";
 import { redactHeaders } from "./redact-headers.js";
 import { verifyGithubSignature } from "./verify-github-signature.js";
+import { postOnly } from "./post-only.js";
 
 // GitHub caps webhook payloads at 25 MB.
 export const GITHUB_BODY_LIMIT = 25 * 1024 * 1024;
@@ -40,10 +41,7 @@ export function createGithubIntake(deps: GithubIntakeDeps): Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
 
-  router.all("/", (req, _res, next) => {
-    if (req.method !== "POST") throw new HttpError(405, "use POST", true, { Allow: "POST" });
-    next();
-  });
+  router.all("/", postOnly);
 
   router.post("/", requireHeaders, async (req, res) => {
     const event = req.header("x-github-event") as string;

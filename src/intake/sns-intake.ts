@@ -9,6 +9,7 @@ import type { CertificateSource } from "./sns/cert-cache.js";
 import { checkSubscribeUrl } from "./sns/check-cert-url.js";
 import { parseSnsMessage, type SnsMessage } from "./sns/sns-message.js";
 import { verifySnsMessage } from "./sns/verify-sns-message.js";
+import { postOnly } from "./post-only.js";
 
 // SNS messages are at most 256 KB; leave room for the envelope's escaping.
 const LIMIT = 1024 * 1024;
@@ -32,10 +33,7 @@ export interface SnsIntakeDeps {
 export function createSnsIntake(deps: SnsIntakeDeps): Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
-  router.all("/", (req, _res, next) => {
-    if (req.method !== "POST") throw new HttpError(405, "use POST", true, { Allow: "POST" });
-    next();
-  });
+  router.all("/", postOnly);
 
   async function store(req: express.Request, msg: SnsMessage, ignoredReason?: string) {
     try {
