@@ -37,7 +37,6 @@ describe("the failure cause on the board and in the JSON API", () => {
     operator = await signedIn(gate.app, OPERATOR);
   });
   afterAll(async () => {
-    (gate.app.locals.closeBoard as () => void)();
     await gate.close();
   });
 
