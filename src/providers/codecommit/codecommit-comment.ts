@@ -1,5 +1,4 @@
 import type { CommitStatus } from "../../domain/commit-status.js";
-import type { BuildState } from "../../domain/build-state.js";
 import { storedPhases } from "../../domain/build-snapshot.js";
 import { failureCause } from "../../domain/failure-cause.js";
 import type { BuildRow } from "../../store/store.js";
@@ -11,7 +10,7 @@ const MAX_COMMAND = 1000;
 
 /** `Failing command in BUILD: `npm test` (exit status 1)`, or undefined when the build names no cause. */
 function causeLine(build: BuildRow): string | undefined {
-  const cause = failureCause({ state: build.state as BuildState, phases: storedPhases(build.phases) });
+  const cause = failureCause({ state: build.state, phases: storedPhases(build.phases) });
   if (!cause || (!cause.command && !cause.reason)) return undefined;
   const reason = cause.reason ? escapeMarkdown(cause.reason) : undefined;
   if (!cause.command) return `Cause in ${escapeMarkdown(cause.phase)}: ${reason}`;

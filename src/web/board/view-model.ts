@@ -80,7 +80,7 @@ export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: stri
  */
 export function toFailureView(b: BuildRow): FailureCause | null {
   return failureCause({
-    state: b.state as BuildState,
+    state: b.state,
     // Parsed only for a failed build.
     get phases() {
       return phasesOf(b);
