@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { Config } from "./config/config.js";
+import type { BuildLogs } from "./domain/build-logs.js";
 import type { Inbox } from "./intake/create-inbox.js";
 import { createEventBridgeIntake } from "./intake/eventbridge-intake.js";
 import { createGithubIntake } from "./intake/github-intake.js";
@@ -39,6 +40,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** The local runner's log file of a build id (the board serves it); none without a local runner. */
   readonly localLogFile?: (externalId: string) => string | undefined;
+  /** Build logs for the board (see domain/build-logs.ts). */
+  readonly logs?: BuildLogs;
   /** Set while shutting down: webhooks get 503 and /readyz fails. Default: never. */
   readonly drain?: Pick<DrainState, "draining">;
 }
@@ -103,7 +106,7 @@ export function createApp(appDeps: AppDeps): BuildgateApp {
   // Without a board section the board is served only on loopback (auth none, local development);
   // elsewhere buildgate serves webhooks alone until board.auth is configured.
   const boardEnabled = deps.config.board !== undefined || isLoopbackHost(deps.config.server.host);
-  const board = boardEnabled ? mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), demo: deps.demo === true, ...(deps.now ? { now: deps.now } : {}), ...(deps.localLogFile ? { localLogFile: deps.localLogFile } : {}) }) : undefined;
+  const board = boardEnabled ? mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), demo: deps.demo === true, ...(deps.now ? { now: deps.now } : {}), ...(deps.localLogFile ? { localLogFile: deps.localLogFile } : {}), ...(deps.logs ? { logs: deps.logs } : {}) }) : undefined;
   if (!board) app.use("/api", requireApiAccess(deps.config.server.apiToken), createApiRouter({ store: deps.store, linkOptions: linkOptionsOf(deps.config) }));
 
   app.use(() => {

@@ -1,4 +1,5 @@
 import type { Config } from "../../config/config.js";
+import type { BuildLogs } from "../../domain/build-logs.js";
 import type { Store } from "../../store/store.js";
 import type { AuthTools } from "../auth/setup-auth.js";
 import { githubWebUrl } from "./links.js";
@@ -12,10 +13,19 @@ export interface BoardContext {
   readonly now: () => number;
   /** The local runner's log file of a build id (undefined: not a local build, or no local runner). */
   readonly localLogFile: (externalId: string) => string | undefined;
+  /** Build logs, whichever builder ran the build. */
+  readonly logs: BuildLogs;
 }
 
-export function createBoardContext(store: Store, config: Config, auth: AuthTools, now: () => number = Date.now, localLogFile: BoardContext["localLogFile"] = () => undefined): BoardContext {
-  return { store, config, auth, linkOptions: linkOptionsOf(config), now, localLogFile };
+/** Until a log source is wired: every log is "unavailable". */
+export const NO_BUILD_LOGS: BuildLogs = {
+  after: async () => ({ lines: [], total: 0, complete: true, notice: { kind: "unavailable", message: "build logs are not available on this server" } }),
+  last: async () => ({ lines: [], total: 0, complete: true, notice: { kind: "unavailable", message: "build logs are not available on this server" } }),
+  raw: async () => undefined,
+};
+
+export function createBoardContext(store: Store, config: Config, auth: AuthTools, now: () => number = Date.now, localLogFile: BoardContext["localLogFile"] = () => undefined, logs: BuildLogs = NO_BUILD_LOGS): BoardContext {
+  return { store, config, auth, linkOptions: linkOptionsOf(config), now, localLogFile, logs };
 }
 
 export function linkOptionsOf(config: Config): BoardContext["linkOptions"] {

@@ -4,6 +4,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import type { Config } from "../../config/config.js";
+import type { BuildLogs } from "../../domain/build-logs.js";
 import { toCommitState } from "../../domain/build-state.js";
 import type { Store } from "../../store/store.js";
 import { requireViewer } from "../auth/access.js";
@@ -32,6 +33,8 @@ export interface BoardDeps {
   readonly now?: () => number;
   /** The local runner's log file of a build id, when the config has a local section. */
   readonly localLogFile?: (externalId: string) => string | undefined;
+  /** Build logs for the build page and the log API (none: every log reads "unavailable"). */
+  readonly logs?: BuildLogs;
 }
 
 /**
@@ -62,7 +65,7 @@ export function mountBoard(app: Express, deps: BoardDeps): MountedBoard {
   app.use("/static", express.static(`${ROOT}public`, { maxAge: "1h", index: false }));
 
   const auth = setupAuth(app, deps.config, deps.store, deps.log);
-  const ctx = createBoardContext(deps.store, deps.config, auth, deps.now, deps.localLogFile);
+  const ctx = createBoardContext(deps.store, deps.config, auth, deps.now, deps.localLogFile, deps.logs);
   const badges = express.Router();
   badges.get("/badges/:route.svg", async (req, res) => {
     const route = String(req.params.route);
