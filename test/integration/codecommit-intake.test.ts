@@ -102,9 +102,12 @@ describe("POST /webhooks/sns and /webhooks/eventbridge (supertest on the app)", 
     });
 
     it("answers 503 when the store cannot commit", async () => {
-      await gate.store.close();
+      const broken = gate;
+      await broken.store.close();
       expect((await sns(snsSigner().sign(snsNotification({ MessageId: "c-1" })))).status).toBe(503);
       gate = await createTestGate({ yaml: YAML });
+      // Its temporary folder goes too (closing its store a second time is harmless).
+      await broken.close();
     });
   });
 
