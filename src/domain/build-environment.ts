@@ -23,7 +23,8 @@ export function buildEnvironment(rule: RouteRule, event: SourceEvent, buildKey: 
   if (event.pullRequest) {
     env.BUILDGATE_PR_NUMBER = String(event.pullRequest.number);
     env.BUILDGATE_BASE_REF = event.pullRequest.baseRef;
-    env.BUILDGATE_BASE_SHA = event.pullRequest.baseSha;
+    // CodeCommit pull request events may name no destination commit: no variable, not an empty one.
+    if (event.pullRequest.baseSha !== "") env.BUILDGATE_BASE_SHA = event.pullRequest.baseSha;
     env.BUILDGATE_HEAD_REF = event.pullRequest.headRef;
     if (event.pullRequest.headRepository) env.BUILDGATE_HEAD_REPOSITORY = event.pullRequest.headRepository;
     if (event.pullRequest.fromFork) env.BUILDGATE_FROM_FORK = "true";

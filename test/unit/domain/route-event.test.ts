@@ -349,6 +349,13 @@ describe("createRouter: plans", () => {
     expect(plan.env).not.toHaveProperty("BUILDGATE_TAG");
   });
 
+  it("env of a pull request whose base commit is unknown has no BUILDGATE_BASE_SHA (never an empty one)", () => {
+    const event = pullRequestEvent("main", { number: 43 });
+    const plan = route({}, { ...event, pullRequest: { ...event.pullRequest!, baseSha: "" } });
+    expect(plan.env).toMatchObject({ BUILDGATE_PR_NUMBER: "43", BUILDGATE_BASE_REF: "main" });
+    expect(plan.env).not.toHaveProperty("BUILDGATE_BASE_SHA");
+  });
+
   it("route env cannot override BUILDGATE_* variables", () => {
     const plan = route({ env: { BUILDGATE_SHA: "fake", BUILDGATE_ROUTE: "other", BUILDGATE_BUILD_KEY: "k", KEEP: "1" } }, pushEvent("main"));
     expect(plan.env).toMatchObject({ BUILDGATE_SHA: SHA, BUILDGATE_ROUTE: "api", BUILDGATE_BUILD_KEY: plan.dedupeKey, KEEP: "1" });
