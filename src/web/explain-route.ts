@@ -1,6 +1,7 @@
 import express, { type Router } from "express";
 import { explainDelivery } from "../store/explain-delivery.js";
 import { filterValue, positiveInt, type BoardContext } from "./board/board-context.js";
+import { parseBuildFilter } from "./board/build-filter.js";
 import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./board/view-model.js";
 import { HttpError } from "../domain/http-error.js";
 
@@ -20,7 +21,7 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
   });
   router.get("/builds", async (req, res) => {
     const before = positiveInt(req.query.before);
-    const rows = await ctx.store.listBuildsPage({ repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: filterValue(req.query.state, 20), ...(before ? { before } : {}), limit: PAGE });
+    const rows = await ctx.store.listBuildsPage({ ...parseBuildFilter(req.query).filter, ...(before ? { before } : {}), limit: PAGE });
     res.json({ builds: rows.map(view), next: rows.length === PAGE ? rows[rows.length - 1]?.id : null });
   });
   router.get("/builds/:id", async (req, res) => {

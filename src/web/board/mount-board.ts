@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config/config.js";
 import type { BuildLogs } from "../../domain/build-logs.js";
 import { toCommitState } from "../../domain/build-state.js";
+import { relativeTime, utcTime } from "../../domain/relative-time.js";
 import type { Store } from "../../store/store.js";
 import { requireViewer } from "../auth/access.js";
 import { createLoginRoutes } from "../auth/login-routes.js";
@@ -54,6 +55,9 @@ export function mountBoard(app: Express, deps: BoardDeps): MountedBoard {
   app.enable("view cache");
   app.engine("ejs", (path, data, done) => ejs.renderFile(path, data, { cache: true, root: views }, done));
   app.locals.demo = deps.demo === true;
+  // Relative times in every template (views/partials/time.ejs); each page passes its `now`.
+  app.locals.relativeTime = relativeTime;
+  app.locals.utcTime = utcTime;
   const secure = deps.config.server.publicUrl.startsWith("https://");
   app.use(
     helmet({

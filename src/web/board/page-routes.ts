@@ -2,13 +2,15 @@ import express, { type Request, type Response, type Router } from "express";
 import { BUILD_STATES } from "../../domain/build-state.js";
 import { HttpError } from "../../domain/http-error.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
+import { parseBuildFilter } from "./build-filter.js";
 import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./view-model.js";
 
 const PAGE = 50;
 
 /** Renders a view with explicit fields only (never the request object: EJS options injection). */
 function page(ctx: BoardContext, req: Request, res: Response, view: string, title: string, data: Record<string, unknown>): void {
-  res.render(view, { title, user: req.user, csrfToken: ctx.auth.csrfToken(req, res), authMode: ctx.auth.mode, ...data });
+  // `now`: what relative times ("3 min ago", views/partials/time.ejs) count from.
+  res.render(view, { title, user: req.user, csrfToken: ctx.auth.csrfToken(req, res), authMode: ctx.auth.mode, now: ctx.now(), ...data });
 }
 
 /** The server-rendered pages: dashboard, builds, build, deliveries, delivery, dead letters. */
@@ -26,9 +28,10 @@ export function createPageRoutes(ctx: BoardContext): Router {
   });
 
   router.get("/builds", async (req, res) => {
-    const filter = { repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: BUILD_STATES.find((s) => s === req.query.state) };
+    // Filters as the pages show them (build-filter.ts): `main`, `#12`, any case of a repository; an unknown state is a 400.
+    const { filter: parsed, form: filter } = parseBuildFilter(req.query);
     const before = positiveInt(req.query.before);
-    const rows = await ctx.store.listBuildsPage({ ...filter, ...(before ? { before } : {}), limit: PAGE + 1 });
+    const rows = await ctx.store.listBuildsPage({ ...parsed, ...(before ? { before } : {}), limit: PAGE + 1 });
     const builds = rows.slice(0, PAGE).map(view);
     const next = rows.length > PAGE ? builds[builds.length - 1]?.id : undefined;
     const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
@@ -49,7 +52,8 @@ export function createPageRoutes(ctx: BoardContext): Router {
       trigger: { deliveryId: String(trigger.deliveryId ?? delivery?.delivery_id ?? ""), event: String(trigger.event ?? build.event_kind), action: String(trigger.action ?? ""), actor: String(trigger.actor ?? ""), command: trigger.command ? String(trigger.command) : undefined, rebuildOf: trigger.rebuildOf ? Number(trigger.rebuildOf) : undefined },
       deliveryRowId: delivery?.id,
       commitMessage: commitMessageOf(delivery?.body, build.sha),
-      reports: reports.map((r) => ({ state: r.state, description: r.description, reportedAt: r.reported_at ? new Date(Number(r.reported_at)).toISOString() : undefined, posts: r.posts, error: r.error })),
+      // Without github.auth the GitHub API only logs each status (logging-github-api.ts): nothing was posted.
+      reports: reports.map((r) => ({ state: r.state, description: r.description, reportedAt: r.reported_at ? new Date(Number(r.reported_at)).toISOString() : undefined, posts: r.posts, error: r.error, logged: r.provider === "github" && !ctx.config.github?.auth })),
       error: build.error,
     });
   });

@@ -188,12 +188,14 @@ describe.each(targets)("store on $name: board queries", (target) => {
   // buildgate runs it) must walk an index in id order: no sort, no table scan.
   if (target.name === "sqlite") {
     it.each([
-      ["select * from builds where repository = 'a' order by id desc limit 51", "builds_repository_id"],
-      ["select * from builds where repository = 'a' and id < 9 order by id desc limit 51", "builds_repository_id"],
+      ["select * from builds where lower(repository) = lower('A') order by id desc limit 51", "builds_repository_lower_id"],
+      ["select * from builds where lower(repository) = lower('A') and id < 9 order by id desc limit 51", "builds_repository_lower_id"],
+      ["select * from builds where lower(repository) = lower('A') and pull_request = 12 order by id desc limit 51", "builds_repository_lower_pull_request_id"],
+      ["select * from builds where pull_request = 12 order by id desc limit 51", "builds_pull_request_id"],
       ["select * from builds where ref = 'r' order by id desc limit 51", "builds_ref_id"],
       ["select * from builds where route = 'ci' and ref = 'r' order by id desc limit 51", "builds_route_ref_id"],
-      ["select * from builds where repository = 'a' and state = 'failed' order by id desc limit 51", "builds_repository_state_id"],
-      ["select * from builds where repository = 'a' and ref = 'r' order by id desc limit 51", "builds_repository_ref"],
+      ["select * from builds where lower(repository) = lower('A') and state = 'failed' order by id desc limit 51", "builds_repository_lower_state_id"],
+      ["select * from builds where lower(repository) = lower('A') and ref = 'r' order by id desc limit 51", "builds_repository_lower_ref_id"],
       ["select * from builds where state = 'failed' order by id desc limit 51", "builds_state"],
       ["select id from builds where state = 'running' order by id desc limit 20", "builds_state"],
       ["select * from builds where route = 'ci' and ref = 'r' and pull_request is null and state != 'skipped' order by id desc limit 1", "builds_route_ref_id"],
