@@ -104,6 +104,16 @@ function buildsPageOn(db: Kysely<Database>, f: BuildFilter, ref: string | undefi
   return q.execute().then((rows) => rows.map(asBuild));
 }
 
+/** A rebuild keeps the pull request's title and author (the board's cards show them). */
+function cardOf(trigger: string | null): { title?: string; author?: string } {
+  try {
+    const t = trigger ? (JSON.parse(trigger) as { title?: unknown; author?: unknown }) : {};
+    return { ...(typeof t.title === "string" ? { title: t.title } : {}), ...(typeof t.author === "string" ? { author: t.author } : {}) };
+  } catch {
+    return {};
+  }
+}
+
 export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, jobs: StoreJobs, maxAttempts: number): BoardQueries {
   const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });
   return {
@@ -150,7 +160,7 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, jobs:
         const next = rebuildOf({ id: Number(old.id), dedupeKey: old.dedupe_key, env: JSON.parse(old.env) as Record<string, string> }, Number(count), actor);
         const inserted = await trx
           .insertInto("builds")
-          .values({ ...rest, ...REBUILD_RESET, dedupe_key: next.dedupeKey, env: JSON.stringify(next.env), state: next.state, trigger: JSON.stringify(next.trigger), created_at: now, updated_at: now })
+          .values({ ...rest, ...REBUILD_RESET, dedupe_key: next.dedupeKey, env: JSON.stringify(next.env), state: next.state, trigger: JSON.stringify({ ...cardOf(old.trigger), ...next.trigger }), created_at: now, updated_at: now })
           .returning("id")
           .executeTakeFirstOrThrow();
         const newId = Number(inserted.id);

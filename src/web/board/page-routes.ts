@@ -2,8 +2,9 @@ import express, { type Request, type Response, type Router } from "express";
 import { BUILD_STATES } from "../../domain/build-state.js";
 import { HttpError } from "../../domain/http-error.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
+import { deliveryOutcome } from "../../store/delivery-outcome.js";
 import { parseBuildFilter } from "./build-filter.js";
-import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./view-model.js";
+import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toLaneView, toPhaseViews } from "./view-model.js";
 
 const PAGE = 50;
 
@@ -21,7 +22,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
   router.get("/", async (req, res) => {
     const [lanes, inFlight, failures] = await Promise.all([ctx.store.dashboard(30), ctx.store.inFlight(20), ctx.store.recentFailures(10)]);
     page(ctx, req, res, "dashboard", "Dashboard", {
-      lanes: lanes.map((l) => ({ repository: l.repository, lane: l.lane.replace(/^refs\/(heads|tags)\//, "").replace(/^pr#/, "#"), builds: l.builds.map(view) })),
+      lanes: lanes.map((l) => toLaneView(l, ctx.linkOptions)),
       inFlight: inFlight.map(view),
       failures: failures.map((b) => toFailedBuildView(b, ctx.linkOptions)),
     });
@@ -74,7 +75,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
     const filter = { source: filterValue(req.query.source, 20), status: filterValue(req.query.status, 20) };
     const before = positiveInt(req.query.before);
     const rows = await ctx.store.listDeliveriesPage({ ...filter, ...(before ? { before } : {}), limit: PAGE + 1 });
-    const deliveries = rows.slice(0, PAGE).map((d) => ({ id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString() }));
+    const deliveries = rows.slice(0, PAGE).map((d) => ({ id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, ...outcomeOf(d), reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString() }));
     const next = rows.length > PAGE ? deliveries[deliveries.length - 1]?.id : undefined;
     const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
     if (next) query.set("before", String(next));
@@ -93,7 +94,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
       payload = "(not JSON)";
     }
     page(ctx, req, res, "delivery", `Delivery ${d.delivery_id}`, {
-      delivery: { id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString(), headers: JSON.parse(d.headers) as Record<string, string> },
+      delivery: { id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, ...outcomeOf(d, decisions), reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString(), headers: JSON.parse(d.headers) as Record<string, string> },
       decisions: decisions.map((x) => ({ route: x.route, matched: x.matched === 1, reason: x.reason, buildId: x.build_id })),
       builds: builds.map(view),
       payload: payload.length > 200_000 ? `${payload.slice(0, 200_000)}\n… (truncated)` : payload,
@@ -108,6 +109,12 @@ export function createPageRoutes(ctx: BoardContext): Router {
     });
   });
   return router;
+}
+
+/** A delivery's outcome as shown ("no route matched" for a routed delivery that matched none) and its label. */
+function outcomeOf(d: { status: string; reason: string | null }, decisions?: ReadonlyArray<{ matched: number }>): { outcome: string; outcomeLabel: string } {
+  const o = deliveryOutcome(d, decisions);
+  return { outcome: o.outcome, outcomeLabel: o.label };
 }
 
 /** The head commit's message from a stored push payload, when it is the built commit. */
