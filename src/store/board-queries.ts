@@ -20,8 +20,8 @@ export interface BuildFilter {
   readonly route?: string;
   /** A full ref, or several: builds on any of them (a lane name is a branch or a tag). */
   readonly ref?: string | readonly string[];
-  /** Builds of this pull request number (the `#12` lanes). */
-  readonly pullRequest?: number;
+  /** Builds of this pull request number (the `#12` lanes); null: no pull request's builds (a branch or tag lane). */
+  readonly pullRequest?: number | null;
   readonly state?: string;
   /** Keyset pagination: builds with a smaller id. */
   readonly before?: number;
@@ -98,7 +98,8 @@ function buildsPageOn(db: Kysely<Database>, f: BuildFilter, ref: string | undefi
   if (f.repository) q = q.where(sql<string>`lower(repository)`, "=", sql<string>`lower(${f.repository})`);
   if (f.route) q = q.where("route", "=", f.route);
   if (ref !== undefined) q = q.where("ref", "=", ref);
-  if (f.pullRequest !== undefined) q = q.where("pull_request", "=", f.pullRequest);
+  if (f.pullRequest === null) q = q.where("pull_request", "is", null);
+  else if (f.pullRequest !== undefined) q = q.where("pull_request", "=", f.pullRequest);
   if (f.state) q = q.where("state", "=", f.state);
   if (numberOr(f.before)) q = q.where("id", "<", f.before as number);
   return q.execute().then((rows) => rows.map(asBuild));

@@ -24,14 +24,16 @@ const text = (value: unknown, max = 200): string | undefined => {
 };
 
 /**
- * A ref filter as the pages show refs: `refs/heads/main` as stored; a lane name (`main`,
- * `feature/x`, `v1.0`) means that branch or that tag; `#12` (or `pr#12`) is pull request 12.
+ * A ref filter as the pages show refs: `refs/heads/main` as stored (pull requests into main
+ * included, as before); a lane name (`main`, `feature/x`, `v1.0`) means that branch's or that tag's
+ * own builds, as its dashboard card shows them (a pull request into main is in its `#12` lane);
+ * `#12` (or `pr#12`) is pull request 12.
  */
 export function parseRefFilter(value: string): Pick<BuildFilter, "ref" | "pullRequest"> {
   const pr = /^(?:pr)?#(\d{1,9})$/i.exec(value);
   if (pr) return { pullRequest: Number(pr[1]) };
   if (value.startsWith("refs/")) return { ref: value };
-  return { ref: [`refs/heads/${value}`, `refs/tags/${value}`] };
+  return { ref: [`refs/heads/${value}`, `refs/tags/${value}`], pullRequest: null };
 }
 
 /** The state filter: absent, or one of BUILD_STATES; anything else is a 400 that lists the valid values. */

@@ -178,6 +178,7 @@ describe.each(targets)("store on $name: board queries", (target) => {
       ["a pull request of a repository in another case", { repository: "ACME/r0", pullRequest: 21 }, (b) => b.pull_request === 21 && b.repository === "acme/r0"],
       ["a pull request of another repository", { repository: "acme/r1", pullRequest: 21 }, () => false],
       ["no ref at all", { ref: [] }, () => false],
+      ["a lane: either of two refs, no pull request", { ref: ["refs/heads/main", "refs/tags/main"], pullRequest: null }, (b) => b.ref === "refs/heads/main" && b.pull_request === null],
     ])("pages through %s, newest first, 4 at a time", async (_name, filter, match) => {
       const want = all.filter(match).map((b) => b.id);
       const got: number[] = [];

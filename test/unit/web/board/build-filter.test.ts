@@ -5,15 +5,15 @@ describe("parseRefFilter: refs as the pages show them", () => {
   it.each([
     ["refs/heads/main", { ref: "refs/heads/main" }],
     ["refs/tags/v1.0", { ref: "refs/tags/v1.0" }],
-    ["main", { ref: ["refs/heads/main", "refs/tags/main"] }],
-    ["feature/board", { ref: ["refs/heads/feature/board", "refs/tags/feature/board"] }],
-    ["v1.0", { ref: ["refs/heads/v1.0", "refs/tags/v1.0"] }],
+    ["main", { ref: ["refs/heads/main", "refs/tags/main"], pullRequest: null }],
+    ["feature/board", { ref: ["refs/heads/feature/board", "refs/tags/feature/board"], pullRequest: null }],
+    ["v1.0", { ref: ["refs/heads/v1.0", "refs/tags/v1.0"], pullRequest: null }],
     ["#12", { pullRequest: 12 }],
     ["pr#7", { pullRequest: 7 }],
     ["PR#7", { pullRequest: 7 }],
     // A branch may be called "12": only "#12" names a pull request.
-    ["12", { ref: ["refs/heads/12", "refs/tags/12"] }],
-    ["#12a", { ref: ["refs/heads/#12a", "refs/tags/#12a"] }],
+    ["12", { ref: ["refs/heads/12", "refs/tags/12"], pullRequest: null }],
+    ["#12a", { ref: ["refs/heads/#12a", "refs/tags/#12a"], pullRequest: null }],
   ])("%s → %j", (value, want) => {
     expect(parseRefFilter(value)).toEqual(want);
   });
@@ -47,7 +47,7 @@ describe("parseBuildFilter", () => {
   it("keeps the form's values as given and widens the store's", () => {
     expect(parseBuildFilter({ repository: " Codertocat/Hello-World ", route: "hello", ref: "main", state: "failed" })).toEqual({
       form: { repository: "Codertocat/Hello-World", route: "hello", ref: "main", state: "failed" },
-      filter: { repository: "Codertocat/Hello-World", route: "hello", ref: ["refs/heads/main", "refs/tags/main"], state: "failed" },
+      filter: { repository: "Codertocat/Hello-World", route: "hello", ref: ["refs/heads/main", "refs/tags/main"], pullRequest: null, state: "failed" },
     });
   });
   it("drops empty, too long and repeated values", () => {
