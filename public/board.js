@@ -87,8 +87,13 @@
     tr.appendChild(cellOf(b.route));
     tr.appendChild(cellOf(b.repository));
     var lane = cellOf(b.lane);
-    if (b.title) { lane.appendChild(document.createTextNode(" ")); lane.appendChild(el("span", b.title, "pr-title")); }
-    if (b.author) { lane.appendChild(document.createTextNode(" ")); lane.appendChild(el("span", "by " + b.author, "muted")); }
+    if (b.title || b.author) {
+      var line = el("span", null, "pr-line");
+      if (b.title) line.appendChild(el("span", b.title, "pr-title"));
+      if (b.author) { line.appendChild(document.createTextNode(" ")); line.appendChild(el("span", "by " + b.author, "muted")); }
+      lane.appendChild(document.createTextNode(" "));
+      lane.appendChild(line);
+    }
     tr.appendChild(lane);
     tr.appendChild(cellOf(el("code", b.shortSha)));
     var desc = el("span", b.description);
