@@ -186,7 +186,7 @@ if (!existsSync(CHROMIUM)) {
     it("at phone width (390 px) nothing scrolls sideways and no word breaks inside itself", async () => {
       // A long branch name and a long title: they must wrap between words, or the table scrolls inside itself.
       expect((await push("d00d".padEnd(40, "4"), "refs/heads/feature/a-rather-long-branch-name-for-a-phone")).status).toBe(202);
-      await waitFor("the long branch's build", async () => (await (await fetch(url("/api/builds?ref=feature%2Fa-rather-long-branch-name-for-a-phone"))).json()).builds.length > 0, STEP);
+      await waitFor("the long branch's build", async () => ((await (await fetch(url("/api/builds?ref=feature%2Fa-rather-long-branch-name-for-a-phone"))).json()) as { builds: unknown[] }).builds.length > 0, STEP);
       await page.setViewportSize({ width: 390, height: 844 });
       for (const [path, shot] of [
         ["/", "board-mobile-dashboard.png"],
