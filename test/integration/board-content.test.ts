@@ -236,7 +236,7 @@ describe("builds: keyset pagination and filters", () => {
     const sizes: number[] = [];
     while (url) {
       const html = (await client.get(url)).text;
-      const ids = [...html.matchAll(/<a href="\/deliveries\/(\d+)">/g)].map((m) => Number(m[1]));
+      const ids = [...html.matchAll(/<a class="id" href="\/deliveries\/(\d+)">/g)].map((m) => Number(m[1]));
       sizes.push(ids.length);
       seen.push(...ids);
       const m = /<a href="([^"]+)">Older deliveries →<\/a>/.exec(html);
