@@ -33,6 +33,7 @@
   }
 
   function utcTime(at) {
+    if (!isFinite(at)) return "";
     return new Date(at).toISOString().slice(0, 19).replace("T", " ") + " UTC";
   }
 

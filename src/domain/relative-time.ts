@@ -31,6 +31,7 @@ export function relativeTime(then: number, now: number): string {
 
 /** `2026-12-07 10:00:00 UTC`: the absolute time, shown on hover. */
 export function utcTime(at: number): string {
+  if (!Number.isFinite(at)) return "";
   return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 

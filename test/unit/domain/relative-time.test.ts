@@ -51,5 +51,7 @@ describe("relativeTime", () => {
   it("gives the absolute time for the hover, in UTC, the same in both", () => {
     expect(utcTime(NOW)).toBe("2026-12-07 10:00:00 UTC");
     expect(browser.utcTime(NOW + 1500)).toBe("2026-12-07 10:00:01 UTC");
+    expect(utcTime(Number.NaN)).toBe("");
+    expect(browser.utcTime(Number.NaN)).toBe("");
   });
 });
