@@ -118,7 +118,7 @@ describe("board: filters, outcomes and cards as the pages show them", () => {
 
   it("a delivery that matched no route reads 'no route matched', on the list, its page and in the API", async () => {
     // The page of the list that starts with that delivery (other tests add deliveries).
-    const row = async (id: number) => new RegExp(`<a href="/deliveries/${id}">[^<]*</a></td><td><span class="outcome outcome-([a-z]+)">([^<]+)</span>`).exec((await client.get(`/deliveries?before=${id + 1}`)).text)?.slice(1);
+    const row = async (id: number) => new RegExp(`<a class="id" href="/deliveries/${id}">[^<]*</a></td><td><span class="outcome outcome-([a-z]+)">([^<]+)</span>`).exec((await client.get(`/deliveries?before=${id + 1}`)).text)?.slice(1);
     expect(await row(ids.unmatched!)).toEqual(["unmatched", "no route matched"]);
     expect(await row(ids.routed!)).toEqual(["routed", "routed"]);
     const page = (await client.get(`/deliveries/${ids.unmatched}`)).text;
