@@ -14,7 +14,7 @@ export interface SendTestOptions {
 }
 
 interface Explained {
-  deliveries?: Array<{ status: string; reason: string | null; decisions: Array<{ route: string; matched: boolean; reason: string; buildId: number | null }> }>;
+  deliveries?: Array<{ status: string; outcome?: string; reason: string | null; decisions: Array<{ route: string; matched: boolean; reason: string; buildId: number | null }> }>;
 }
 
 /** The default target of send-test: this config's own server, its first webhook secret. */
@@ -60,7 +60,7 @@ async function printDecisions(base: string, deliveryId: string, out: (line: stri
     const explained = res.status === 200 ? ((await res.json()) as Explained) : {};
     const d = explained.deliveries?.[0];
     if (d && d.status !== "received") {
-      out(`outcome: ${d.status}${d.reason ? ` (${d.reason})` : ""}`);
+      out(`outcome: ${d.outcome ?? d.status}${d.reason ? ` (${d.reason})` : ""}`);
       for (const x of d.decisions) out(`  ${x.matched ? "✔" : "✘"} ${x.route}: ${x.reason}${x.buildId ? ` → ${base}/builds/${x.buildId}` : ""}`);
       return;
     }

@@ -63,3 +63,9 @@ export class BuilderError extends Error {
     this.name = "BuilderError";
   }
 }
+
+/** The local runner's build ids start with this (builders/local); every other id is CodeBuild's. */
+export const LOCAL_BUILD_PREFIX = "local:";
+
+/** Which builder ran a build, from its builder id: what labels ("CodeBuild project", "CloudWatch logs") may say. */
+export const isLocalBuildId = (externalId: string | null | undefined): boolean => typeof externalId === "string" && externalId.startsWith(LOCAL_BUILD_PREFIX);

@@ -21,6 +21,10 @@ export interface PullRequestInfo {
   readonly labels: readonly string[];
   /** GitHub's `author_association` of the pull request author (OWNER, MEMBER, NONE, …). */
   readonly authorAssociation: string;
+  /** The pull request's title, when the event carries it (shown on the board's cards). */
+  readonly title?: string;
+  /** Who opened the pull request: a GitHub login, a CodeCommit IAM principal ARN. */
+  readonly author?: string;
   /** Set when the event is `labeled`: the label just added. */
   readonly addedLabel?: string;
   /** CodeCommit: the IAM principal that opened or updated the pull request. */

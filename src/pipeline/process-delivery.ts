@@ -17,6 +17,15 @@ export interface ProcessDeliveryDeps {
   readonly now?: () => number;
 }
 
+/**
+ * The pull request's title and author, kept in the build's trigger: the board's lists show them
+ * from the build row alone, without reading (and parsing) the stored delivery of every row.
+ */
+function pullRequestCard(e: SourceEvent): { title?: string; author?: string } {
+  const pr = e.pullRequest;
+  return { ...(pr?.title ? { title: pr.title.slice(0, 256) } : {}), ...(pr?.author ? { author: pr.author.slice(0, 256) } : {}) };
+}
+
 function toNewBuild(plan: RouteResult["plans"][number]): NewBuild {
   const e = plan.event;
   return {
@@ -35,7 +44,7 @@ function toNewBuild(plan: RouteResult["plans"][number]): NewBuild {
     supersedeKey: plan.supersedeKey,
     eventAt: e.occurredAt ?? null,
     headRef: e.pullRequest?.headRef ?? null,
-    trigger: { deliveryId: e.deliveryId, event: e.kind, action: e.action, actor: e.actor, ...(e.command ? { command: e.command.name, commentId: e.command.commentId } : {}) },
+    trigger: { deliveryId: e.deliveryId, event: e.kind, action: e.action, actor: e.actor, ...pullRequestCard(e), ...(e.command ? { command: e.command.name, commentId: e.command.commentId } : {}) },
     ...(plan.skipped ? { skipped: true } : {}),
   };
 }

@@ -15,9 +15,13 @@ import { transact } from "./transact.js";
 export type { DashboardLane } from "./dashboard-lanes.js";
 
 export interface BuildFilter {
+  /** Compared case-insensitively (`lower(repository)`, on an index of its own: migration 008). */
   readonly repository?: string;
   readonly route?: string;
-  readonly ref?: string;
+  /** A full ref, or several: builds on any of them (a lane name is a branch or a tag). */
+  readonly ref?: string | readonly string[];
+  /** Builds of this pull request number (the `#12` lanes); null: no pull request's builds (a branch or tag lane). */
+  readonly pullRequest?: number | null;
   readonly state?: string;
   /** Keyset pagination: builds with a smaller id. */
   readonly before?: number;
@@ -71,18 +75,50 @@ async function newestInStates(db: Kysely<Database>, states: readonly string[], l
   return (await db.selectFrom("builds").selectAll().where("id", "in", ids).orderBy("id", "desc").execute()).map(asBuild);
 }
 
+// ---- Build list filters (issue 13: filters accept what the pages show) ----
+
+/**
+ * One keyset page of builds. Several refs (a lane name: the branch or the tag) are one ordered
+ * index walk each, merged, like `newestInStates`: `ref IN (…) ORDER BY id DESC` is not one walk.
+ */
+async function listBuildsPage(db: Kysely<Database>, f: BuildFilter): Promise<BuildRow[]> {
+  const refs = f.ref === undefined ? [undefined] : typeof f.ref === "string" ? [f.ref] : [...new Set(f.ref)];
+  if (refs.length === 0) return [];
+  const pages = await Promise.all(refs.map((ref) => buildsPageOn(db, f, ref)));
+  if (pages.length === 1) return pages[0] as BuildRow[];
+  return pages
+    .flat()
+    .sort((a, b) => b.id - a.id)
+    .slice(0, f.limit);
+}
+
+function buildsPageOn(db: Kysely<Database>, f: BuildFilter, ref: string | undefined): Promise<BuildRow[]> {
+  let q = db.selectFrom("builds").selectAll().orderBy("id", "desc").limit(f.limit);
+  // The same expression as the indexes of migration 008, so both engines walk them.
+  if (f.repository) q = q.where(sql<string>`lower(repository)`, "=", sql<string>`lower(${f.repository})`);
+  if (f.route) q = q.where("route", "=", f.route);
+  if (ref !== undefined) q = q.where("ref", "=", ref);
+  if (f.pullRequest === null) q = q.where("pull_request", "is", null);
+  else if (f.pullRequest !== undefined) q = q.where("pull_request", "=", f.pullRequest);
+  if (f.state) q = q.where("state", "=", f.state);
+  if (numberOr(f.before)) q = q.where("id", "<", f.before as number);
+  return q.execute().then((rows) => rows.map(asBuild));
+}
+
+/** A rebuild keeps the pull request's title and author (the board's cards show them). */
+function cardOf(trigger: string | null): { title?: string; author?: string } {
+  try {
+    const t = trigger ? (JSON.parse(trigger) as { title?: unknown; author?: unknown }) : {};
+    return { ...(typeof t.title === "string" ? { title: t.title } : {}), ...(typeof t.author === "string" ? { author: t.author } : {}) };
+  } catch {
+    return {};
+  }
+}
+
 export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, jobs: StoreJobs, maxAttempts: number): BoardQueries {
   const asDelivery = (r: DeliveryRow): DeliveryRow => ({ ...r, id: Number(r.id) });
   return {
-    async listBuildsPage(f) {
-      let q = db.selectFrom("builds").selectAll().orderBy("id", "desc").limit(f.limit);
-      if (f.repository) q = q.where("repository", "=", f.repository);
-      if (f.route) q = q.where("route", "=", f.route);
-      if (f.ref) q = q.where("ref", "=", f.ref);
-      if (f.state) q = q.where("state", "=", f.state);
-      if (numberOr(f.before)) q = q.where("id", "<", f.before as number);
-      return (await q.execute()).map(asBuild);
-    },
+    listBuildsPage: (f) => listBuildsPage(db, f),
     async listDeliveriesPage(f) {
       let q = db.selectFrom("deliveries").selectAll().orderBy("id", "desc").limit(f.limit);
       if (f.source) q = q.where("source", "=", f.source);
@@ -125,7 +161,7 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, jobs:
         const next = rebuildOf({ id: Number(old.id), dedupeKey: old.dedupe_key, env: JSON.parse(old.env) as Record<string, string> }, Number(count), actor);
         const inserted = await trx
           .insertInto("builds")
-          .values({ ...rest, ...REBUILD_RESET, dedupe_key: next.dedupeKey, env: JSON.stringify(next.env), state: next.state, trigger: JSON.stringify(next.trigger), created_at: now, updated_at: now })
+          .values({ ...rest, ...REBUILD_RESET, dedupe_key: next.dedupeKey, env: JSON.stringify(next.env), state: next.state, trigger: JSON.stringify({ ...cardOf(old.trigger), ...next.trigger }), created_at: now, updated_at: now })
           .returning("id")
           .executeTakeFirstOrThrow();
         const newId = Number(inserted.id);

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { allowedFrom, bornAs } from "../domain/build-lifecycle.js";
 import { ACTIVE_STATES, parseBuildState } from "../domain/build-state.js";
 import { updateBuildIn } from "./build-queries.js";
+import { routingSummary } from "./delivery-outcome.js";
 import type { Database } from "./database.js";
 import type { Dialect } from "./dialect.js";
 import { insertJob } from "./job-queue.js";
@@ -117,7 +118,7 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
     await trx.insertInto("route_decisions").values({ delivery_row_id: deliveryRowId, route: d.route, matched: d.matched ? 1 : 0, reason, build_id: buildId }).execute();
   }
   const matched = record.decisions.filter((d) => d.matched).length;
-  const summary = `${matched} of ${record.decisions.length} routes matched; ${created.length} build(s) created${duplicates.length ? `, ${duplicates.length} already built` : ""}`;
+  const summary = routingSummary(matched, record.decisions.length, created.length, duplicates.length);
   await trx.updateTable("deliveries").set({ status: "routed", reason: summary, processed_at: now }).where("id", "=", deliveryRowId).execute();
   return { recorded: true, createdBuildIds: created, duplicateBuildIds: duplicates };
 }

@@ -1,6 +1,8 @@
 import express, { type Router } from "express";
+import { deliveryOutcome } from "../store/delivery-outcome.js";
 import { explainDelivery } from "../store/explain-delivery.js";
 import { filterValue, positiveInt, type BoardContext } from "./board/board-context.js";
+import { parseBuildFilter } from "./board/build-filter.js";
 import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./board/view-model.js";
 import { HttpError } from "../domain/http-error.js";
 
@@ -20,7 +22,7 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
   });
   router.get("/builds", async (req, res) => {
     const before = positiveInt(req.query.before);
-    const rows = await ctx.store.listBuildsPage({ repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: filterValue(req.query.state, 20), ...(before ? { before } : {}), limit: PAGE });
+    const rows = await ctx.store.listBuildsPage({ ...parseBuildFilter(req.query).filter, ...(before ? { before } : {}), limit: PAGE });
     res.json({ builds: rows.map(view), next: rows.length === PAGE ? rows[rows.length - 1]?.id : null });
   });
   router.get("/builds/:id", async (req, res) => {
@@ -32,7 +34,7 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
   router.get("/deliveries", async (req, res) => {
     const before = positiveInt(req.query.before);
     const rows = await ctx.store.listDeliveriesPage({ source: filterValue(req.query.source, 20), status: filterValue(req.query.status, 20), ...(before ? { before } : {}), limit: PAGE });
-    res.json({ deliveries: rows.map(({ body: _body, headers: _headers, ...d }) => d), next: rows.length === PAGE ? rows[rows.length - 1]?.id : null });
+    res.json({ deliveries: rows.map(({ body: _body, headers: _headers, ...d }) => ({ ...d, outcome: deliveryOutcome(d).outcome })), next: rows.length === PAGE ? rows[rows.length - 1]?.id : null });
   });
   router.get("/deliveries/:deliveryId/explain", async (req, res) => {
     const explained = await explainDelivery(ctx.store, String(req.params.deliveryId));
@@ -49,7 +51,8 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
     } catch {
       payload = null;
     }
-    res.json({ delivery: { ...d, body: undefined, headers: JSON.parse(d.headers) as unknown, payload }, decisions: await ctx.store.listDecisions(d.id), builds: (await ctx.store.listBuilds({ deliveryRowId: d.id })).map(view) });
+    const decisions = await ctx.store.listDecisions(d.id);
+    res.json({ delivery: { ...d, body: undefined, headers: JSON.parse(d.headers) as unknown, payload, outcome: deliveryOutcome(d, decisions).outcome }, decisions, builds: (await ctx.store.listBuilds({ deliveryRowId: d.id })).map(view) });
   });
   router.get("/dead-letters", async (req, res) => {
     res.json({ jobs: await ctx.store.deadJobs(positiveInt(req.query.before), PAGE) });

@@ -1,5 +1,6 @@
 import type { CommitStatus } from "../../domain/commit-status.js";
 import { storedPhases } from "../../domain/build-snapshot.js";
+import { isLocalBuildId } from "../../domain/builder.js";
 import { failureCause } from "../../domain/failure-cause.js";
 import type { BuildRow } from "../../store/store.js";
 import { codeSpan, escapeMarkdown } from "./escape-markdown.js";
@@ -28,6 +29,9 @@ export function codeCommitComment(build: BuildRow, status: CommitStatus, milesto
   const headline = milestone === "started" ? "Build started" : escapeMarkdown(status.description);
   const mark = milestone === "started" ? "⏳" : status.state === "success" ? "✅" : "❌";
   const cause = milestone === "finished" ? causeLine(build) : undefined;
-  const links = [status.targetUrl ? `[Build #${build.id} on buildgate](${status.targetUrl})` : undefined, https(build.logs_url) ? `[CloudWatch logs](${build.logs_url})` : undefined].filter(Boolean);
-  return [`${mark} **${build.context}**: ${headline}`, ...(cause ? ["", cause] : []), "", `Commit \`${build.sha.slice(0, 12)}\` · CodeBuild project \`${build.project}\``, ...(links.length ? ["", links.join(" · ")] : [])].join("\n");
+  // A local runner build has no CloudWatch log and no CodeBuild project: say what it is.
+  const local = isLocalBuildId(build.external_id);
+  const links = [status.targetUrl ? `[Build #${build.id} on buildgate](${status.targetUrl})` : undefined, https(build.logs_url) ? `[${local ? "Build log" : "CloudWatch logs"}](${build.logs_url})` : undefined].filter(Boolean);
+  const where = local ? `local runner project \`${build.project}\`` : `CodeBuild project \`${build.project}\``;
+  return [`${mark} **${build.context}**: ${headline}`, ...(cause ? ["", cause] : []), "", `Commit \`${build.sha.slice(0, 12)}\` · ${where}`, ...(links.length ? ["", links.join(" · ")] : [])].join("\n");
 }

@@ -53,6 +53,7 @@ export const PullRequestDetail = z.looseObject({
   sourceCommit: z.string().optional(),
   destinationCommit: z.string().optional(),
   revisionId: z.string().optional(),
+  title: z.string().optional(),
   author: z.string().optional(),
   callerUserArn: z.string().optional(),
   approvalStatus: z.string().optional(),

@@ -69,6 +69,8 @@ function normalizePullRequest(e: EventEnvelope, d: z.infer<typeof PullRequestDet
         draft: false,
         labels: [],
         authorAssociation: "NONE",
+        ...(d.title ? { title: d.title } : {}),
+        ...(d.author ? { author: d.author } : {}),
         ...(approval ? { approvedBy: d.callerUserArn } : { callerArn: d.callerUserArn ?? d.author }),
       },
     },

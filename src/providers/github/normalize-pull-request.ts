@@ -44,6 +44,8 @@ export function normalizeGithubPullRequest(payload: PullRequestPayload, delivery
         draft: pr.draft,
         labels: pr.labels.map((l) => l.name),
         authorAssociation: pr.author_association,
+        ...(pr.title ? { title: pr.title } : {}),
+        ...(pr.user?.login ? { author: pr.user.login } : {}),
         ...(action === "labeled" && payload.label ? { addedLabel: payload.label.name } : {}),
       },
       cloneUrl: payload.repository.clone_url,

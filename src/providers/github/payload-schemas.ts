@@ -39,6 +39,7 @@ export const PullRequestPayload = z.looseObject({
     labels: z.array(z.looseObject({ name: z.string() })).default([]),
     author_association: z.string().default("NONE"),
     user: z.looseObject({ login: z.string() }).nullable().optional(),
+    title: z.string().optional(),
     updated_at: z.string().optional(),
   }),
   repository: Repository,

@@ -3,13 +3,14 @@ import type { BuildLogs } from "../../domain/build-logs.js";
 import type { Store } from "../../store/store.js";
 import type { AuthTools } from "../auth/setup-auth.js";
 import { githubWebUrl } from "./links.js";
+import type { ViewOptions } from "./view-model.js";
 
 /** What every board route needs, built once. */
 export interface BoardContext {
   readonly store: Store;
   readonly config: Config;
   readonly auth: AuthTools;
-  readonly linkOptions: { readonly githubWeb: string; readonly awsRegion: string };
+  readonly linkOptions: ViewOptions;
   readonly now: () => number;
   /** The local runner's log file of a build id (undefined: not a local build, or no local runner). */
   readonly localLogFile: (externalId: string) => string | undefined;
@@ -29,7 +30,7 @@ export function createBoardContext(store: Store, config: Config, auth: AuthTools
 }
 
 export function linkOptionsOf(config: Config): BoardContext["linkOptions"] {
-  return { githubWeb: githubWebUrl(config.github?.apiUrl ?? "https://api.github.com"), awsRegion: config.codecommit?.region ?? config.aws.region };
+  return { githubWeb: githubWebUrl(config.github?.apiUrl ?? "https://api.github.com"), awsRegion: config.codecommit?.region ?? config.aws.region, localRoutes: new Set(config.routes.filter((r) => r.builder === "local").map((r) => r.name)) };
 }
 
 /** Parses a keyset cursor or a positive id from the query; anything else is undefined. */

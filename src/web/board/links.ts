@@ -1,3 +1,4 @@
+import { isLocalBuildId } from "../../domain/builder.js";
 import type { BuildRow } from "../../store/store.js";
 
 /** Only http(s) links reach a page; anything else (javascript:, data:) becomes undefined. */
@@ -42,7 +43,7 @@ export function buildLinks(b: BuildRow, o: { githubWeb: string; awsRegion: strin
   if (b.pull_request !== null) {
     links.pullRequest = b.provider === "github" ? `${o.githubWeb}/${repo}/pull/${b.pull_request}` : `${aws}/codecommit/repositories/${repo}/pull-requests/${b.pull_request}?region=${awsRegion}`;
   }
-  if (b.external_id && !b.external_id.startsWith("local:")) {
+  if (b.external_id && !isLocalBuildId(b.external_id)) {
     links.console = `${aws}/codebuild/projects/${encodeURIComponent(b.project)}/build/${encodeURIComponent(b.external_id)}/?region=${awsRegion}`;
   }
   const logs = safeHttpUrl(b.logs_url);

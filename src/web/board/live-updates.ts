@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
 import type { BoardContext } from "./board-context.js";
-import { toBuildView } from "./view-model.js";
+import { toLiveBuild } from "./live-build.js";
 
 const POLL_MS = 1000;
 const MAX_CLIENTS = 500;
@@ -21,8 +21,8 @@ export function createLiveUpdates(ctx: BoardContext, log: Logger) {
       const changed = await ctx.store.buildsChangedSince(since, 200);
       if (changed.length > 0) since = Math.max(...changed.map((b) => Number(b.updated_at)));
       for (const b of changed) {
-        const v = toBuildView(b, ctx.linkOptions);
-        const data = JSON.stringify({ id: v.id, route: v.route, repository: v.repository, lane: v.lane, shortSha: v.shortSha, state: v.state, tone: v.tone, description: v.description, phase: v.phase, project: v.project });
+        // live-build.ts: what rows, dashboard cards and the in-flight and failure lists need.
+        const data = JSON.stringify(toLiveBuild(b, ctx.linkOptions));
         for (const res of clients) res.write(`event: build\ndata: ${data}\n\n`);
       }
       for (const res of clients) res.write(": keep-alive\n\n");

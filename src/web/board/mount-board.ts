@@ -13,6 +13,7 @@ import { setupAuth } from "../auth/setup-auth.js";
 import { createApiRouter } from "../explain-route.js";
 import { createActionRoutes } from "./action-routes.js";
 import { renderBadge } from "./badge.js";
+import { timeTag } from "./time-tag.js";
 import { createBoardContext } from "./board-context.js";
 import { createLiveUpdates } from "./live-updates.js";
 import { createPageRoutes } from "./page-routes.js";
@@ -54,6 +55,8 @@ export function mountBoard(app: Express, deps: BoardDeps): MountedBoard {
   app.enable("view cache");
   app.engine("ejs", (path, data, done) => ejs.renderFile(path, data, { cache: true, root: views }, done));
   app.locals.demo = deps.demo === true;
+  // Relative times in every template (`<%- timeTag(iso, now) %>`); each page passes its `now`.
+  app.locals.timeTag = timeTag;
   const secure = deps.config.server.publicUrl.startsWith("https://");
   app.use(
     helmet({

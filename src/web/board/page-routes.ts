@@ -2,13 +2,16 @@ import express, { type Request, type Response, type Router } from "express";
 import { BUILD_STATES } from "../../domain/build-state.js";
 import { HttpError } from "../../domain/http-error.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
-import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./view-model.js";
+import { deliveryOutcome } from "../../store/delivery-outcome.js";
+import { parseBuildFilter } from "./build-filter.js";
+import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toLaneView, toPhaseViews } from "./view-model.js";
 
 const PAGE = 50;
 
 /** Renders a view with explicit fields only (never the request object: EJS options injection). */
 function page(ctx: BoardContext, req: Request, res: Response, view: string, title: string, data: Record<string, unknown>): void {
-  res.render(view, { title, user: req.user, csrfToken: ctx.auth.csrfToken(req, res), authMode: ctx.auth.mode, ...data });
+  // `now`: what relative times ("3 min ago", views/partials/time.ejs) count from.
+  res.render(view, { title, user: req.user, csrfToken: ctx.auth.csrfToken(req, res), authMode: ctx.auth.mode, now: ctx.now(), ...data });
 }
 
 /** The server-rendered pages: dashboard, builds, build, deliveries, delivery, dead letters. */
@@ -19,16 +22,17 @@ export function createPageRoutes(ctx: BoardContext): Router {
   router.get("/", async (req, res) => {
     const [lanes, inFlight, failures] = await Promise.all([ctx.store.dashboard(30), ctx.store.inFlight(20), ctx.store.recentFailures(10)]);
     page(ctx, req, res, "dashboard", "Dashboard", {
-      lanes: lanes.map((l) => ({ repository: l.repository, lane: l.lane.replace(/^refs\/(heads|tags)\//, "").replace(/^pr#/, "#"), builds: l.builds.map(view) })),
+      lanes: lanes.map((l) => toLaneView(l, ctx.linkOptions)),
       inFlight: inFlight.map(view),
       failures: failures.map((b) => toFailedBuildView(b, ctx.linkOptions)),
     });
   });
 
   router.get("/builds", async (req, res) => {
-    const filter = { repository: filterValue(req.query.repository), route: filterValue(req.query.route), ref: filterValue(req.query.ref), state: BUILD_STATES.find((s) => s === req.query.state) };
+    // Filters as the pages show them (build-filter.ts): `main`, `#12`, any case of a repository; an unknown state is a 400.
+    const { filter: parsed, form: filter } = parseBuildFilter(req.query);
     const before = positiveInt(req.query.before);
-    const rows = await ctx.store.listBuildsPage({ ...filter, ...(before ? { before } : {}), limit: PAGE + 1 });
+    const rows = await ctx.store.listBuildsPage({ ...parsed, ...(before ? { before } : {}), limit: PAGE + 1 });
     const builds = rows.slice(0, PAGE).map(view);
     const next = rows.length > PAGE ? builds[builds.length - 1]?.id : undefined;
     const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
@@ -49,7 +53,8 @@ export function createPageRoutes(ctx: BoardContext): Router {
       trigger: { deliveryId: String(trigger.deliveryId ?? delivery?.delivery_id ?? ""), event: String(trigger.event ?? build.event_kind), action: String(trigger.action ?? ""), actor: String(trigger.actor ?? ""), command: trigger.command ? String(trigger.command) : undefined, rebuildOf: trigger.rebuildOf ? Number(trigger.rebuildOf) : undefined },
       deliveryRowId: delivery?.id,
       commitMessage: commitMessageOf(delivery?.body, build.sha),
-      reports: reports.map((r) => ({ state: r.state, description: r.description, reportedAt: r.reported_at ? new Date(Number(r.reported_at)).toISOString() : undefined, posts: r.posts, error: r.error })),
+      // Without github.auth the GitHub API only logs each status (logging-github-api.ts): nothing was posted.
+      reports: reports.map((r) => ({ state: r.state, description: r.description, reportedAt: r.reported_at ? new Date(Number(r.reported_at)).toISOString() : undefined, posts: r.posts, error: r.error, logged: r.provider === "github" && !ctx.config.github?.auth })),
       error: build.error,
     });
   });
@@ -70,7 +75,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
     const filter = { source: filterValue(req.query.source, 20), status: filterValue(req.query.status, 20) };
     const before = positiveInt(req.query.before);
     const rows = await ctx.store.listDeliveriesPage({ ...filter, ...(before ? { before } : {}), limit: PAGE + 1 });
-    const deliveries = rows.slice(0, PAGE).map((d) => ({ id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString() }));
+    const deliveries = rows.slice(0, PAGE).map((d) => ({ id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, ...outcomeOf(d), reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString() }));
     const next = rows.length > PAGE ? deliveries[deliveries.length - 1]?.id : undefined;
     const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined));
     if (next) query.set("before", String(next));
@@ -89,7 +94,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
       payload = "(not JSON)";
     }
     page(ctx, req, res, "delivery", `Delivery ${d.delivery_id}`, {
-      delivery: { id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString(), headers: JSON.parse(d.headers) as Record<string, string> },
+      delivery: { id: d.id, source: d.source, deliveryId: d.delivery_id, event: d.event, status: d.status, ...outcomeOf(d, decisions), reason: d.reason, receivedAt: new Date(Number(d.received_at)).toISOString(), headers: JSON.parse(d.headers) as Record<string, string> },
       decisions: decisions.map((x) => ({ route: x.route, matched: x.matched === 1, reason: x.reason, buildId: x.build_id })),
       builds: builds.map(view),
       payload: payload.length > 200_000 ? `${payload.slice(0, 200_000)}\n… (truncated)` : payload,
@@ -104,6 +109,12 @@ export function createPageRoutes(ctx: BoardContext): Router {
     });
   });
   return router;
+}
+
+/** A delivery's outcome as shown ("no route matched" for a routed delivery that matched none) and its label. */
+function outcomeOf(d: { status: string; reason: string | null }, decisions?: ReadonlyArray<{ matched: number }>): { outcome: string; outcomeLabel: string } {
+  const o = deliveryOutcome(d, decisions);
+  return { outcome: o.outcome, outcomeLabel: o.label };
 }
 
 /** The head commit's message from a stored push payload, when it is the built commit. */

@@ -1,5 +1,6 @@
 import { storedPhases, type PhaseRecord } from "../../domain/build-snapshot.js";
 import { isFinal, toCommitState, type BuildState } from "../../domain/build-state.js";
+import { isLocalBuildId } from "../../domain/builder.js";
 import { failureCause, type FailureCause } from "../../domain/failure-cause.js";
 import { describeBuild, formatDuration } from "../../domain/status-description.js";
 import type { BuildRow } from "../../store/store.js";
@@ -27,6 +28,20 @@ export interface BuildView {
   readonly duration?: string;
   readonly links: BuildLinks;
   readonly inFlight: boolean;
+  /** Which builder runs it: labels say "CodeBuild" and "CloudWatch" only for CodeBuild builds. */
+  readonly builder: "codebuild" | "local";
+  /** The dashboard card it belongs to: JSON of [repository, lane as stored] (`refs/heads/main`, `pr#12`). */
+  readonly laneKey: string;
+  /** The pull request's title and author (from the trigger stored at routing time), when known. */
+  readonly title?: string;
+  readonly author?: string;
+}
+
+/** Options for the views of builds: where links point, and which routes run on the local runner. */
+export interface ViewOptions {
+  readonly githubWeb: string;
+  readonly awsRegion: string;
+  readonly localRoutes?: ReadonlySet<string>;
 }
 
 export interface PhaseView {
@@ -39,8 +54,32 @@ export interface PhaseView {
 const laneOf = (b: BuildRow) => (b.pull_request !== null ? `#${b.pull_request}` : b.ref.replace(/^refs\/(heads|tags)\//, ""));
 const phasesOf = (b: BuildRow): PhaseRecord[] => storedPhases(b.phases);
 
+// ---- Cards: pull request title and author, builder, lane (issue 13) ----
+
+/** `[repository, lane]` as build_heads stores the lane: what ties a live update to its dashboard card. */
+export const laneKeyOf = (repository: string, storedLane: string): string => JSON.stringify([repository, storedLane]);
+const storedLaneOf = (b: BuildRow) => (b.pull_request !== null ? `pr#${b.pull_request}` : b.ref);
+
+/** A CodeCommit author is an IAM ARN: show its last part (the user, or the role session). */
+const shortAuthor = (author: string) => (author.startsWith("arn:") ? (author.split(/[/:]/).pop() ?? author) : author);
+
+function cardOf(b: BuildRow): { title?: string; author?: string } {
+  if (b.pull_request === null || !b.trigger) return {};
+  try {
+    const t = JSON.parse(b.trigger) as { title?: unknown; author?: unknown };
+    return { ...(typeof t.title === "string" && t.title ? { title: t.title } : {}), ...(typeof t.author === "string" && t.author ? { author: shortAuthor(t.author) } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+function builderOf(b: BuildRow, o: ViewOptions): BuildView["builder"] {
+  if (b.external_id) return isLocalBuildId(b.external_id) ? "local" : "codebuild";
+  return o.localRoutes?.has(b.route) ? "local" : "codebuild";
+}
+
 /** A stored build as the board shows it: plain strings only, every one escaped by the template. */
-export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: string }): BuildView {
+export function toBuildView(b: BuildRow, o: ViewOptions): BuildView {
   const state = b.state;
   return {
     id: b.id,
@@ -70,7 +109,32 @@ export function toBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: stri
     ...(b.started_at && b.ended_at ? { duration: formatDuration(b.ended_at - b.started_at) } : {}),
     links: buildLinks(b, o),
     inFlight: !isFinal(state),
+    builder: builderOf(b, o),
+    laneKey: laneKeyOf(b.repository, storedLaneOf(b)),
+    ...cardOf(b),
   };
+}
+
+/** A dashboard card: a branch, tag or pull request of a repository with the head build of each route. */
+export interface LaneView {
+  readonly repository: string;
+  /** As the pages show it: `main`, `v1.0`, `#12`. */
+  readonly lane: string;
+  readonly key: string;
+  /** `/builds` filtered to this lane (the filters take what the page shows). */
+  readonly buildsUrl: string;
+  readonly title?: string;
+  readonly author?: string;
+  readonly builds: readonly BuildView[];
+}
+
+export function toLaneView(l: { readonly repository: string; readonly lane: string; readonly builds: readonly BuildRow[] }, o: ViewOptions): LaneView {
+  const lane = l.lane.replace(/^refs\/(heads|tags)\//, "").replace(/^pr#/, "#");
+  const builds = l.builds.map((b) => toBuildView(b, o));
+  // The newest build that knows the pull request's title (one started by a comment may not).
+  const card = [...builds].sort((a, b) => b.id - a.id).find((b) => b.title);
+  const query = new URLSearchParams({ repository: l.repository, ref: lane });
+  return { repository: l.repository, lane, key: laneKeyOf(l.repository, l.lane), buildsUrl: `/builds?${query.toString()}`, ...(card?.title ? { title: card.title } : {}), ...(card?.author ? { author: card.author } : {}), builds };
 }
 
 /**
@@ -89,7 +153,7 @@ export function toFailureView(b: BuildRow): FailureCause | null {
 }
 
 /** A row of the dashboard's recent failures: the build and its cause. */
-export function toFailedBuildView(b: BuildRow, o: { githubWeb: string; awsRegion: string }): BuildView & { readonly failure: FailureCause | null } {
+export function toFailedBuildView(b: BuildRow, o: ViewOptions): BuildView & { readonly failure: FailureCause | null } {
   return { ...toBuildView(b, o), failure: toFailureView(b) };
 }
 

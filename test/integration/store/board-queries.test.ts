@@ -1,3 +1,4 @@
+import pg from "pg";
 import { BUILD_STATES, type BuildState } from "../../../src/domain/build-state.js";
 import type { BuildFilter } from "../../../src/store/board-queries.js";
 import type { BuildRow, Store } from "../../../src/store/store.js";
@@ -166,6 +167,31 @@ describe.each(targets)("store on $name: board queries", (target) => {
       expect(got).toEqual(want);
     });
 
+    // Issue 13: what the pages show. Repositories in any case; a lane name (branch or tag); a pull request number.
+    it.each<[string, Omit<BuildFilter, "limit">, (b: BuildRow) => boolean]>([
+      ["a repository in another case", { repository: "ACME/R1" }, (b) => b.repository === "acme/r1"],
+      ["a repository in another case, with a state", { repository: "Acme/R0", state: "succeeded" }, (b) => b.repository === "acme/r0" && b.state === "succeeded"],
+      ["a repository in another case, with a ref", { repository: "acme/R2", ref: "refs/heads/main" }, (b) => b.repository === "acme/r2" && b.ref === "refs/heads/main"],
+      ["either of two refs", { ref: ["refs/heads/dev", "refs/tags/dev"] }, (b) => b.ref === "refs/heads/dev"],
+      ["either of two refs, one of them shared by most builds", { ref: ["refs/heads/main", "refs/heads/dev"], route: "lint" }, (b) => b.route === "lint"],
+      ["a pull request", { pullRequest: 14 }, (b) => b.pull_request === 14],
+      ["a pull request of a repository in another case", { repository: "ACME/r0", pullRequest: 21 }, (b) => b.pull_request === 21 && b.repository === "acme/r0"],
+      ["a pull request of another repository", { repository: "acme/r1", pullRequest: 21 }, () => false],
+      ["no ref at all", { ref: [] }, () => false],
+      ["a lane: either of two refs, no pull request", { ref: ["refs/heads/main", "refs/tags/main"], pullRequest: null }, (b) => b.ref === "refs/heads/main" && b.pull_request === null],
+    ])("pages through %s, newest first, 4 at a time", async (_name, filter, match) => {
+      const want = all.filter(match).map((b) => b.id);
+      const got: number[] = [];
+      let before: number | undefined;
+      for (;;) {
+        const page = await store.listBuildsPage({ ...filter, ...(before !== undefined ? { before } : {}), limit: 4 });
+        got.push(...page.map((b) => b.id));
+        if (page.length < 4) break;
+        before = page[page.length - 1]?.id;
+      }
+      expect(got).toEqual(want);
+    });
+
     it("holds every build, newest first", () => {
       expect(all).toHaveLength(48);
       expect(all.map((b) => b.id)).toEqual([...all.map((b) => b.id)].sort((a, b) => b - a));
@@ -188,12 +214,14 @@ describe.each(targets)("store on $name: board queries", (target) => {
   // buildgate runs it) must walk an index in id order: no sort, no table scan.
   if (target.name === "sqlite") {
     it.each([
-      ["select * from builds where repository = 'a' order by id desc limit 51", "builds_repository_id"],
-      ["select * from builds where repository = 'a' and id < 9 order by id desc limit 51", "builds_repository_id"],
+      ["select * from builds where lower(repository) = lower('A') order by id desc limit 51", "builds_repository_lower_id"],
+      ["select * from builds where lower(repository) = lower('A') and id < 9 order by id desc limit 51", "builds_repository_lower_id"],
+      ["select * from builds where lower(repository) = lower('A') and pull_request = 12 order by id desc limit 51", "builds_repository_lower_pull_request_id"],
+      ["select * from builds where pull_request = 12 order by id desc limit 51", "builds_pull_request_id"],
       ["select * from builds where ref = 'r' order by id desc limit 51", "builds_ref_id"],
       ["select * from builds where route = 'ci' and ref = 'r' order by id desc limit 51", "builds_route_ref_id"],
-      ["select * from builds where repository = 'a' and state = 'failed' order by id desc limit 51", "builds_repository_state_id"],
-      ["select * from builds where repository = 'a' and ref = 'r' order by id desc limit 51", "builds_repository_ref"],
+      ["select * from builds where lower(repository) = lower('A') and state = 'failed' order by id desc limit 51", "builds_repository_lower_state_id"],
+      ["select * from builds where lower(repository) = lower('A') and ref = 'r' order by id desc limit 51", "builds_repository_lower_ref_id"],
       ["select * from builds where state = 'failed' order by id desc limit 51", "builds_state"],
       ["select id from builds where state = 'running' order by id desc limit 20", "builds_state"],
       ["select * from builds where route = 'ci' and ref = 'r' and pull_request is null and state != 'skipped' order by id desc limit 1", "builds_route_ref_id"],
@@ -204,6 +232,30 @@ describe.each(targets)("store on $name: board queries", (target) => {
       const plan = (await queryRaw<{ detail: string }>(url, `explain query plan ${query}`)).map((r) => r.detail).join(" | ");
       expect(plan).toMatch(new RegExp(`INDEX ${index}\\b`));
       expect(plan).not.toMatch(/TEMP B-TREE|SCAN (builds|deliveries)\b(?! USING)/);
+    });
+  }
+
+  // PostgreSQL plans by statistics (an empty table is scanned whatever its indexes): with
+  // sequential scans priced out, the case-insensitive repository and pull request filters must
+  // still find an index on their expression (migration 008), as at a million builds.
+  if (target.name === "postgres") {
+    it.each([
+      ["select * from builds where lower(repository) = lower($1) order by id desc limit 51", "builds_repository_lower_id", ["Acme/API"]],
+      ["select * from builds where lower(repository) = lower($1) and state = $2 order by id desc limit 51", "builds_repository_lower_state_id", ["Acme/API", "failed"]],
+      ["select * from builds where lower(repository) = lower($1) and ref = $2 order by id desc limit 51", "builds_repository_lower_ref_id", ["Acme/API", "refs/heads/main"]],
+      ["select * from builds where pull_request = $1 order by id desc limit 51", "builds_pull_request_id", [12]],
+      ["select * from builds where lower(repository) = lower($1) and pull_request = $2 order by id desc limit 51", "builds_repository_lower_pull_request_id", ["Acme/API", 12]],
+    ])("%s uses %s", async (query, index, params) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query("set enable_seqscan = off");
+        const plan = (await client.query<{ "QUERY PLAN": string }>(`explain ${query}`, params)).rows.map((r) => r["QUERY PLAN"]).join(" | ");
+        expect(plan).toMatch(new RegExp(`Index Scan( Backward)? using ${index}\\b`));
+        expect(plan).not.toMatch(/Sort|Seq Scan/);
+      } finally {
+        await client.end();
+      }
     });
   }
 });

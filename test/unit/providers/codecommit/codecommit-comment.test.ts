@@ -93,3 +93,19 @@ describe("escapeMarkdown and codeSpan", () => {
     expect(codeSpan(text)).toBe(want);
   });
 });
+
+describe("codeCommitComment: names the builder that ran the build (issue 13)", () => {
+  const status: CommitStatus = { state: "failure", description: "Failed in BUILD", context: "buildgate/api", targetUrl: "https://buildgate.example/builds/1" };
+  it("a CodeBuild build links its CloudWatch logs and names its CodeBuild project", () => {
+    const comment = codeCommitComment(buildRow({ state: "failed", external_id: "api-ci:0f6c3a52-1c2d-4e5f-8a9b-0123456789ab", logs_url: "https://console.aws.amazon.com/cloudwatch/home#logsV2" }), status, "finished");
+    expect(comment).toContain("CodeBuild project `api-ci`");
+    expect(comment).toContain("[CloudWatch logs](https://console.aws.amazon.com/cloudwatch/home#logsV2)");
+  });
+  it("a local runner build says so: no CloudWatch, no CodeBuild", () => {
+    const comment = codeCommitComment(buildRow({ state: "failed", external_id: "local:api-ci:0f6c3a52-1c2d-4e5f-8a9b-0123456789ab", logs_url: "https://buildgate.example/builds/logs/local%3Aapi-ci" }), status, "finished");
+    expect(comment).toContain("local runner project `api-ci`");
+    expect(comment).toContain("[Build log](https://buildgate.example/builds/logs/local%3Aapi-ci)");
+    expect(comment).not.toMatch(/CloudWatch|CodeBuild/);
+    expect(comment).toContain("[Build #1 on buildgate](https://buildgate.example/builds/1)");
+  });
+});

@@ -13,6 +13,9 @@ const PR: PullRequestInfo = {
   draft: false,
   labels: [],
   authorAssociation: "NONE",
+  // Shown on the board's cards (issue 13).
+  title: "Add a feature",
+  author: JANE,
 };
 const pr = (extra: Partial<PullRequestInfo> = {}): PullRequestInfo => ({ ...PR, callerArn: MARY, ...extra });
 
@@ -42,6 +45,11 @@ describe("normalizeCodeCommitEvent: Pull Request State Change", () => {
       name: "nested branch names are shortened from their full refs",
       event: pullRequestEvent("pullRequestCreated", { sourceReference: "refs/heads/feature/login", destinationReference: "refs/heads/release/2.x" }),
       want: built("opened", pr({ baseRef: "release/2.x", headRef: "feature/login" }), { ref: "refs/heads/release/2.x", branch: "release/2.x" }),
+    },
+    {
+      name: "no title and no author: neither is made up",
+      event: pullRequestEvent("pullRequestSourceBranchUpdated", { title: undefined, author: undefined }),
+      want: built("synchronize", (({ title: _t, author: _a, ...rest }) => rest)(pr())),
     },
     { name: "no destinationCommit: an empty baseSha", event: pullRequestEvent("pullRequestCreated", { destinationCommit: undefined }), want: built("opened", pr({ baseSha: "" })) },
   ])("$name", ({ event, want }) => {

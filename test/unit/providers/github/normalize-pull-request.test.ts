@@ -38,6 +38,9 @@ describe("normalizeGithubEvent: pull_request", () => {
           draft: false,
           labels: [],
           authorAssociation: "OWNER",
+          // The board's cards show them (issue 13).
+          title: "Update the README with new information.",
+          author: "Codertocat",
         },
         cloneUrl: "https://github.com/Codertocat/Hello-World.git",
         // pull_request.updated_at "2019-05-15T15:20:33Z"
