@@ -35,7 +35,7 @@ function toNewBuild(plan: RouteResult["plans"][number]): NewBuild {
     supersedeKey: plan.supersedeKey,
     eventAt: e.occurredAt ?? null,
     headRef: e.pullRequest?.headRef ?? null,
-    trigger: { deliveryId: e.deliveryId, event: e.kind, action: e.action, actor: e.actor, ...(e.command ? { command: e.command.name, commentId: e.command.commentId } : {}) },
+    trigger: { deliveryId: e.deliveryId, event: e.kind, action: e.action, actor: e.actor, ...(e.command ? { command: e.command.name, commentId: e.command.commentId } : {}), ...(e.installationId !== undefined ? { installationId: e.installationId } : {}) },
     ...(plan.skipped ? { skipped: true } : {}),
   };
 }

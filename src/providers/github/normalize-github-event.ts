@@ -26,8 +26,25 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, event: string): T | st
   return `malformed ${event} payload: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`;
 }
 
+/** `installation.id` of a GitHub App delivery: which installation's token reports on it. */
+export function installationOf(payload: unknown): number | undefined {
+  const id = (payload as { installation?: { id?: unknown } } | null)?.installation?.id;
+  return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+function withInstallation(result: NormalizeResult, installationId: number | undefined): NormalizeResult {
+  if (installationId === undefined) return result;
+  if (result.kind === "event") return { kind: "event", event: { ...result.event, installationId } };
+  if (result.kind === "command") return { kind: "command", request: { ...result.request, installationId } };
+  return result;
+}
+
 /** Turns one GitHub delivery (event name + parsed JSON body) into a SourceEvent or a reason to ignore it. */
 export function normalizeGithubEvent(event: string, payload: unknown, deliveryId: string): NormalizeResult {
+  return withInstallation(normalizeGithubPayload(event, payload, deliveryId), installationOf(payload));
+}
+
+function normalizeGithubPayload(event: string, payload: unknown, deliveryId: string): NormalizeResult {
   const skip = ignoredGithubEventReason(event);
   if (skip) return ignored(skip);
   if (event === "push") {

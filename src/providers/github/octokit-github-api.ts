@@ -3,6 +3,7 @@ import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import type { Config } from "../../config/config.js";
 import type { HookDelivery } from "../../domain/redelivery.js";
+import { PermanentJobError } from "../../pipeline/job-errors.js";
 import { GithubApiError, splitRepository, type GithubApi, type HookRef, type PullRequestDetails } from "./github-api.js";
 
 // GitHub lists at most 3000 files of a pull request.
@@ -11,15 +12,38 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 type GithubConfig = NonNullable<Config["github"]>;
 
-/** An Octokit for `github.apiUrl`, as a token or as a GitHub App installation (tokens renewed by auth-app before they expire). */
-export function createOctokit(github: GithubConfig): Octokit {
+/**
+ * Octokits for `github.apiUrl`, one per GitHub App installation (each renews its installation
+ * token through auth-app, which caches it until a minute before GitHub's one hour runs out), or
+ * the one token client. `installationId` is the delivery's; without one the configured
+ * `github.auth.installationId` is used.
+ */
+export function createOctokits(github: GithubConfig): (installationId?: number) => Octokit {
   const timedFetch: typeof fetch = (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const common = { baseUrl: github.apiUrl, userAgent: "buildgate", request: { fetch: timedFetch }, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } };
   const auth = github.auth;
-  if (auth && "appId" in auth) {
-    return new Octokit({ ...common, authStrategy: createAppAuth, auth: { appId: Number(auth.appId), privateKey: readFileSync(auth.privateKeyPath, "utf8"), installationId: Number(auth.installationId) } });
+  if (!auth || !("appId" in auth)) {
+    const octokit = new Octokit({ ...common, ...(auth ? { auth: auth.token } : {}) });
+    return () => octokit;
   }
-  return new Octokit({ ...common, ...(auth ? { auth: auth.token } : {}) });
+  const privateKey = readFileSync(auth.privateKeyPath, "utf8");
+  const fallback = auth.installationId === undefined ? undefined : Number(auth.installationId);
+  const byInstallation = new Map<number, Octokit>();
+  return (installationId) => {
+    const id = installationId ?? fallback;
+    if (id === undefined) throw new PermanentJobError("no GitHub App installation: the delivery names none and github.auth.installationId is not set");
+    let octokit = byInstallation.get(id);
+    if (!octokit) {
+      octokit = new Octokit({ ...common, authStrategy: createAppAuth, auth: { appId: Number(auth.appId), privateKey, installationId: id } });
+      byInstallation.set(id, octokit);
+    }
+    return octokit;
+  };
+}
+
+/** The Octokit of the configured installation, or the token's. */
+export function createOctokit(github: GithubConfig): Octokit {
+  return createOctokits(github)();
 }
 
 function toApiError(err: unknown): GithubApiError {
