@@ -4,7 +4,7 @@ import { Octokit } from "@octokit/rest";
 import type { Config } from "../../config/config.js";
 import type { HookDelivery } from "../../domain/redelivery.js";
 import { PermanentJobError } from "../../pipeline/job-errors.js";
-import { GithubApiError, splitRepository, type GithubApi, type HookRef, type PullRequestDetails } from "./github-api.js";
+import { GithubApiError, splitRepository, type CheckRunUpdate, type GithubApi, type GithubChecksApi, type HookRef, type PullRequestDetails } from "./github-api.js";
 
 // GitHub lists at most 3000 files of a pull request.
 const MAX_PR_FILES = 3000;
@@ -155,6 +155,38 @@ export function createOctokitGithubApi(octokit: Octokit): GithubApi {
       const { owner, hookId } = hook;
       if ("org" in owner) await call(() => octokit.rest.orgs.redeliverWebhookDelivery({ org: owner.org, hook_id: hookId, delivery_id: deliveryId }));
       else await call(() => octokit.rest.repos.redeliverWebhookDelivery({ ...splitRepository(owner.repository), hook_id: hookId, delivery_id: deliveryId }));
+    },
+  };
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? {} : { value: new Date(ms).toISOString() });
+
+/** The fields of a create or update, in GitHub's names. */
+function checkRunFields(u: CheckRunUpdate) {
+  const started = iso(u.startedAt);
+  const completed = iso(u.completedAt);
+  return {
+    status: u.status,
+    details_url: u.detailsUrl,
+    ...(u.conclusion ? { conclusion: u.conclusion } : {}),
+    ...("value" in started ? { started_at: started.value } : {}),
+    ...("value" in completed ? { completed_at: completed.value } : {}),
+    output: { title: u.output.title, summary: u.output.summary, ...(u.output.annotations && u.output.annotations.length > 0 ? { annotations: u.output.annotations.map((a) => ({ ...a })) } : {}) },
+  };
+}
+
+export function createOctokitChecksApi(octokit: Octokit): GithubChecksApi {
+  return {
+    async createCheckRun(repository, run) {
+      const { data } = await call(() => octokit.rest.checks.create({ ...splitRepository(repository), name: run.name, head_sha: run.headSha, external_id: run.externalId, ...checkRunFields(run) }));
+      return data.id;
+    },
+    async updateCheckRun(repository, id, update) {
+      await call(() => octokit.rest.checks.update({ ...splitRepository(repository), check_run_id: id, ...checkRunFields(update) }));
+    },
+    async listCheckRuns(repository, sha, name) {
+      const runs = await call(() => octokit.paginate(octokit.rest.checks.listForRef, { ...splitRepository(repository), ref: sha, check_name: name, filter: "all", per_page: 100 }));
+      return runs.map((r) => ({ id: r.id, externalId: r.external_id ?? null, status: r.status, conclusion: r.conclusion ?? null, appId: r.app?.id ?? null, annotationsCount: r.output?.annotations_count ?? 0 }));
     },
   };
 }
