@@ -97,6 +97,13 @@ export interface GithubFake {
    * "API rate limit exceeded…" with `x-ratelimit-remaining: 0` until `resetEpochSeconds`, then a fresh 5000/h window starts.
    */
   setRateLimit(remaining: number, resetEpochSeconds: number): void;
+  /**
+   * Carries out the next `n` requests matching `match` but never answers them (the caller died
+   * before it read GitHub's answer, as in a kill -9 after the request left); they go to `held`.
+   */
+  holdAnswers(n: number, match: { method?: string; pathPrefix?: string }): void;
+  /** Requests carried out and left unanswered by `holdAnswers`. */
+  readonly held: GithubCall[];
   /** Every installation token issued, in order. */
   readonly tokens: IssuedToken[];
   /** Every check run created, with its current fields and the writes that made it. */
@@ -145,6 +152,8 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
   const tokens: IssuedToken[] = [];
   const appKey = options.app ? createPublicKey(options.app.publicKey) : undefined;
   const failures: Array<{ remaining: number; failure: GithubFailure; method?: string; pathPrefix?: string }> = [];
+  const holds: Array<{ remaining: number; method?: string; pathPrefix?: string }> = [];
+  const held: GithubCall[] = [];
   const rate = { remaining: LIMIT, reset: Math.floor(Date.now() / 1000) + 3600 };
   let nextId = 1000;
 
@@ -344,6 +353,12 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
       answer = { status: e.status, body: e.body, headers: e.headers };
     }
     call.status = answer.status;
+    const hold = holds.find((h) => h.remaining > 0 && (!h.method || h.method.toUpperCase() === method) && (!h.pathPrefix || path.startsWith(h.pathPrefix)));
+    if (hold && answer.status < 400) {
+      hold.remaining -= 1;
+      held.push(call);
+      return; // the request took effect; its answer never leaves
+    }
     send(res, answer);
   }
 
@@ -355,6 +370,10 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
     calls,
     hooks: fakeHooks.hooks,
     statuses,
+    holdAnswers(n, match) {
+      if (n > 0) holds.push({ remaining: n, ...match });
+    },
+    held,
     tokens,
     checkRuns: fakeChecks.checks.checkRuns,
     runsOf: fakeChecks.checks.runsOf,
