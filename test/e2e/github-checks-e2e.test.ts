@@ -1,66 +1,18 @@
-import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { finishFakeBuild, startCodeBuildFake, type CodeBuildFake, type FakeBuild } from "../fakes/codebuild-fake.js";
+import { startCodeBuildFake, type CodeBuildFake } from "../fakes/codebuild-fake.js";
 import { startGithubFake, type GithubFake, type RecordedCheckRun } from "../fakes/github-fake.js";
 import { exampleOf } from "../helpers/github-examples.js";
 import { deliverGithub, sleep, waitFor } from "./e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "./spawn-buildgate.js";
+import { CHECKS_SECRET, appKeys, failBuild, prPayload, startPhase, succeedBuild, writeChecksConfig } from "./checks-helpers.js";
 
-const SECRET = "checks-e2e-secret";
 const APP_ID = 12345;
 const REPO = "Codertocat/Hello-World";
 const OTHER = "Octo-Org/Other";
 const INSTALLATIONS = { 678: ["Codertocat"], 910: ["Octo-Org"] };
 const sha = (c: string) => c.repeat(40);
-
-export function appKeys() {
-  return generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
-}
-
-/** A GitHub App without a fixed installation and no `report` (so: check runs). */
-export function writeChecksConfig(dir: string, github: string, codebuild: string, privateKey: string, extra = ""): string {
-  writeFileSync(join(dir, "app.pem"), privateKey);
-  const path = join(dir, "buildgate.yaml");
-  writeFileSync(
-    path,
-    `
-store: { url: "sqlite:${join(dir, "bg.db")}" }
-server: { host: 127.0.0.1, publicUrl: "https://buildgate.example" }
-github: { webhookSecrets: ["${SECRET}"], apiUrl: "${github}", auth: { appId: ${APP_ID}, privateKeyPath: "${join(dir, "app.pem")}" } }
-aws: { region: us-east-1, endpoints: { codebuild: "${codebuild}" }, maxAttempts: 2 }
-tracking: { pollIntervalSeconds: 1 }
-${extra}
-routes:
-  - name: web
-    source: { github: "${REPO}" }
-    on: [pull_request]
-    project: web-ci
-  - name: other
-    source: { github: "${OTHER}" }
-    on: [pull_request]
-    project: other-ci
-`,
-  );
-  return path;
-}
-
-export function prPayload(repo: string, number: number, head: string, installationId: number) {
-  const body = exampleOf("pull_request", (e) => e.action === "opened");
-  const pr = body.pull_request as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  body.number = number;
-  pr.number = number;
-  pr.head.sha = head;
-  pr.author_association = "OWNER";
-  pr.updated_at = new Date().toISOString();
-  pr.labels = [];
-  pr.base.repo = { ...pr.base.repo, full_name: repo };
-  pr.head.repo = { ...pr.head.repo, full_name: repo };
-  (body.repository as Record<string, unknown>).full_name = repo;
-  body.installation = { id: installationId, node_id: `MDIz${installationId}` };
-  return body;
-}
 
 function retestPayload(number: number, id: number, installationId: number) {
   const payload = exampleOf("issue_comment", (e) => e.action === "created");
@@ -76,28 +28,6 @@ function retestPayload(number: number, id: number, installationId: number) {
   (payload.repository as Record<string, unknown>).full_name = REPO;
   payload.installation = { id: installationId };
   return payload;
-}
-
-/** Puts a fake build into its BUILD phase, started `secondsAgo`. */
-export function startPhase(b: FakeBuild, secondsAgo: number): number {
-  const started = Date.now() / 1000 - secondsAgo;
-  b.startTime = started;
-  b.currentPhase = "BUILD";
-  b.phases = [
-    { phaseType: "SUBMITTED", phaseStatus: "SUCCEEDED", startTime: started, endTime: started + 1, durationInSeconds: 1 },
-    { phaseType: "BUILD", startTime: started + 1 },
-  ];
-  return started;
-}
-
-export function failBuild(b: FakeBuild, started: number, command = "npm test"): void {
-  b.phases[1] = { phaseType: "BUILD", phaseStatus: "FAILED", startTime: started + 1, endTime: started + 65, durationInSeconds: 64, contexts: [{ statusCode: "COMMAND_EXECUTION_ERROR", message: `Error while executing command: ${command}. Reason: exit status 1` }] };
-  finishFakeBuild(b, "FAILED", (started + 65) * 1000);
-}
-
-export function succeedBuild(b: FakeBuild, started: number): void {
-  b.phases[1] = { phaseType: "BUILD", phaseStatus: "SUCCEEDED", startTime: started + 1, endTime: started + 30, durationInSeconds: 29 };
-  finishFakeBuild(b, "SUCCEEDED", (started + 31) * 1000);
 }
 
 describe("e2e: check runs as a GitHub App (real @octokit/auth-app and @octokit/rest, GitHub fake, CodeBuild fake)", () => {
@@ -130,7 +60,7 @@ describe("e2e: check runs as a GitHub App (real @octokit/auth-app and @octokit/r
   it("reports a pull request's life as check runs: queued, in progress, failure with the command, then a rebuild's new run succeeds", async () => {
     const head = sha("a");
     github.setPullRequest(REPO, { number: 1, head: { ref: "feature-1", sha: head }, base: { ref: "master", sha: sha("0") }, authorAssociation: "OWNER" });
-    expect((await deliverGithub(gate, SECRET, "pull_request", prPayload(REPO, 1, head, 678))).status).toBe(202);
+    expect((await deliverGithub(gate, CHECKS_SECRET, "pull_request", prPayload(REPO, 1, head, 678))).status).toBe(202);
     const build = await waitFor("the web build", () => buildsOf("web-ci", head)[0]);
     const run = await waitFor("a queued check run", () => only(REPO, head, "buildgate/web"));
     expect(run).toMatchObject({ status: "queued", head_sha: head, installation_id: 678, app_id: APP_ID });
@@ -160,7 +90,7 @@ describe("e2e: check runs as a GitHub App (real @octokit/auth-app and @octokit/r
     await sleep(2500);
     expect(run.writes).toHaveLength(writes);
 
-    expect((await deliverGithub(gate, SECRET, "issue_comment", retestPayload(1, 9002, 678))).status).toBe(202);
+    expect((await deliverGithub(gate, CHECKS_SECRET, "issue_comment", retestPayload(1, 9002, 678))).status).toBe(202);
     const rebuild = await waitFor("the rebuild", () => buildsOf("web-ci", head)[1]);
     await waitFor("a second run", () => runs(REPO, head, "buildgate/web").length === 2);
     const second = runs(REPO, head, "buildgate/web")[1] as RecordedCheckRun;
@@ -176,7 +106,7 @@ describe("e2e: check runs as a GitHub App (real @octokit/auth-app and @octokit/r
   it("gives each installation its own token: one App installed in two organizations", async () => {
     const head = sha("b");
     github.setPullRequest(OTHER, { number: 2, head: { ref: "feature-2", sha: head }, base: { ref: "main", sha: sha("0") }, authorAssociation: "OWNER" });
-    expect((await deliverGithub(gate, SECRET, "pull_request", prPayload(OTHER, 2, head, 910))).status).toBe(202);
+    expect((await deliverGithub(gate, CHECKS_SECRET, "pull_request", prPayload(OTHER, 2, head, 910))).status).toBe(202);
     const run = await waitFor("the other organization's run", () => only(OTHER, head, "buildgate/other"));
     expect(run.installation_id).toBe(910);
     const byInstallation = new Map<number, number>();
@@ -191,7 +121,7 @@ describe("e2e: check runs as a GitHub App (real @octokit/auth-app and @octokit/r
   it("retries check-run updates GitHub refused with 429 and a secondary-limit 403", async () => {
     const head = sha("c");
     github.setPullRequest(REPO, { number: 3, head: { ref: "feature-3", sha: head }, base: { ref: "master", sha: sha("0") }, authorAssociation: "OWNER" });
-    await deliverGithub(gate, SECRET, "pull_request", prPayload(REPO, 3, head, 678));
+    await deliverGithub(gate, CHECKS_SECRET, "pull_request", prPayload(REPO, 3, head, 678));
     const build = await waitFor("the web build", () => buildsOf("web-ci", head)[0]);
     const run = await waitFor("the run", () => only(REPO, head, "buildgate/web"));
     const patches = `/repos/${REPO}/check-runs/${run.id}`;

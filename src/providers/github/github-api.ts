@@ -91,6 +91,8 @@ export interface GithubChecksApi {
   createCheckRun(repository: string, run: NewCheckRun): Promise<number>;
   /** Annotations given are appended to the run's (GitHub keeps the earlier ones). */
   updateCheckRun(repository: string, id: number, update: CheckRunUpdate): Promise<void>;
+  /** One run as GitHub shows it now. */
+  getCheckRun(repository: string, id: number): Promise<ListedCheckRun & { readonly title: string | null }>;
   /** The runs named `name` on `sha`, every one of them (not only the latest), newest first. */
   listCheckRuns(repository: string, sha: string, name: string): Promise<ListedCheckRun[]>;
 }

@@ -83,6 +83,15 @@ export function createGithubChecksReporter(d: GithubChecksReporterDeps): Reporte
     if (first.length > 0) await d.store.saveAnnotationsSent(build.id, first.length, now());
     return { id, sent: first.length, created: true };
   }
+  /**
+   * A completion is sent once: a report retried after a crash (GitHub took the update, buildgate
+   * died before it wrote that down) first looks whether the run already shows this result.
+   */
+  async function alreadyShows(api: GithubChecksApi, build: BuildRow, id: number, fields: CheckRunUpdate, annotated: boolean): Promise<boolean> {
+    if (fields.status !== "completed" || !annotated) return false;
+    const current = await api.getCheckRun(build.repository, id);
+    return current.status === "completed" && current.conclusion === fields.conclusion && current.title === fields.output.title;
+  }
   return {
     perBuild: true,
     desired: (_build, status) => ({ state: status.state, description: status.description }),
@@ -106,7 +115,7 @@ export function createGithubChecksReporter(d: GithubChecksReporterDeps): Reporte
         await api.updateCheckRun(build.repository, id, { ...fields, output: { ...fields.output, annotations: batch } });
         if (batch.length > 0) await d.store.saveAnnotationsSent(build.id, (sent += batch.length), now());
       };
-      if (!run.created) await update(run.id, annotations.slice(sent, sent + ANNOTATIONS_PER_REQUEST));
+      if (!run.created && !(await alreadyShows(api, build, run.id, fields, sent >= annotations.length))) await update(run.id, annotations.slice(sent, sent + ANNOTATIONS_PER_REQUEST));
       // GitHub appends each request's annotations: the rest go 50 at a time, each through the gate.
       while (sent < annotations.length) {
         reserveOrWait();

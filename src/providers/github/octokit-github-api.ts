@@ -184,6 +184,10 @@ export function createOctokitChecksApi(octokit: Octokit): GithubChecksApi {
     async updateCheckRun(repository, id, update) {
       await call(() => octokit.rest.checks.update({ ...splitRepository(repository), check_run_id: id, ...checkRunFields(update) }));
     },
+    async getCheckRun(repository, id) {
+      const { data: r } = await call(() => octokit.rest.checks.get({ ...splitRepository(repository), check_run_id: id }));
+      return { id: r.id, externalId: r.external_id ?? null, status: r.status, conclusion: r.conclusion ?? null, appId: r.app?.id ?? null, annotationsCount: r.output?.annotations_count ?? 0, title: r.output?.title ?? null };
+    },
     async listCheckRuns(repository, sha, name) {
       const runs = await call(() => octokit.paginate(octokit.rest.checks.listForRef, { ...splitRepository(repository), ref: sha, check_name: name, filter: "all", per_page: 100 }));
       return runs.map((r) => ({ id: r.id, externalId: r.external_id ?? null, status: r.status, conclusion: r.conclusion ?? null, appId: r.app?.id ?? null, annotationsCount: r.output?.annotations_count ?? 0 }));
