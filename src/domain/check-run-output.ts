@@ -102,7 +102,8 @@ export function fencedBlock(lines: readonly string[], info = "text"): string {
 }
 
 const MARK: Readonly<Record<string, string>> = { SUCCEEDED: "✅", FAILED: "❌", FAULT: "❌", TIMED_OUT: "⏱️", STOPPED: "⏹️", CLIENT_ERROR: "❌" };
-const cell = (text: string) => escapeMarkdown(text).replace(/\|/g, "\\|");
+// escapeMarkdown escapes "|" too: a table cell cannot be split.
+const cell = (text: string) => escapeMarkdown(text);
 
 function phaseTable(phases: readonly PhaseRecord[], state: BuildState): string | undefined {
   const rows = phases.filter((p) => p.type !== "COMPLETED");
