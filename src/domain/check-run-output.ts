@@ -67,7 +67,8 @@ export interface AwaitingApproval {
 export interface CheckOutputInput {
   readonly state: BuildState;
   readonly buildId?: number;
-  readonly project: string;
+  /** The CodeBuild project; none for a pull request that has not built yet. */
+  readonly project?: string;
   /** The board's build page. */
   readonly buildUrl: string;
   readonly phases: readonly PhaseRecord[];
@@ -159,7 +160,7 @@ function assemble(i: CheckOutputInput, logLines: readonly string[], testsListed:
     phaseTable(i.phases, i.state),
     testsSection(i.failedTests ?? [], testsListed),
     logLines.length > 0 ? `#### Last ${logLines.length} log lines\n${fencedBlock(logLines)}` : undefined,
-    `${link} · CodeBuild project ${codeSpan(i.project)}${took ? ` · took ${took}` : ""}`,
+    `${link}${i.project ? ` · CodeBuild project ${codeSpan(i.project)}` : ""}${took ? ` · took ${took}` : ""}`,
   ];
   return sections.filter((s): s is string => s !== undefined).join("\n\n");
 }

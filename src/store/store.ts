@@ -65,6 +65,8 @@ export type RoutingRecord =
   | {
       readonly status: "routed";
       readonly decisions: ReadonlyArray<{ route: string; matched: boolean; reason: string; build?: NewBuild }>;
+      /** Written with the decisions (a host's report of a pull request waiting for approval). */
+      readonly jobs?: readonly NewJob[];
     };
 
 export interface RoutingOutcome {

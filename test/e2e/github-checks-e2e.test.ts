@@ -103,6 +103,31 @@ describe("e2e: check runs as a GitHub App (real @octokit/auth-app and @octokit/r
     expect(run.writes.filter((w) => w.status === "completed")).toHaveLength(1);
   });
 
+  it("asks for action on a pull request waiting for ok-to-test, and builds as a new run once labeled", async () => {
+    const head = sha("d");
+    const body = prPayload(REPO, 4, head, 678);
+    (body.pull_request as Record<string, unknown>).author_association = "NONE";
+    github.setPullRequest(REPO, { number: 4, head: { ref: "feature-4", sha: head }, base: { ref: "master", sha: sha("0") }, authorAssociation: "NONE" });
+    expect((await deliverGithub(gate, CHECKS_SECRET, "pull_request", body)).status).toBe(202);
+    const waiting = await waitFor("the action_required run", () => only(REPO, head, "buildgate/web"));
+    expect(waiting).toMatchObject({ status: "completed", conclusion: "action_required", installation_id: 678 });
+    expect(waiting.output.title).toBe("Waiting for approval (ok-to-test)");
+    expect(waiting.output.summary).toContain("author is NONE");
+    expect(waiting.output.summary).toContain("adds the label ` ok-to-test `, or someone with write access comments ` /ok-to-test `");
+    expect(buildsOf("web-ci", head)).toHaveLength(0);
+    // The same event again (a redelivery under a new id) adds no second waiting run.
+    await deliverGithub(gate, CHECKS_SECRET, "pull_request", body);
+    await sleep(1500);
+    expect(runs(REPO, head, "buildgate/web")).toHaveLength(1);
+
+    const labeled = { ...body, action: "labeled", label: { name: "ok-to-test" }, pull_request: { ...(body.pull_request as Record<string, unknown>), labels: [{ name: "ok-to-test" }] } };
+    expect((await deliverGithub(gate, CHECKS_SECRET, "pull_request", labeled)).status).toBe(202);
+    await waitFor("the build's run", () => runs(REPO, head, "buildgate/web").length === 2);
+    const [, built] = runs(REPO, head, "buildgate/web");
+    expect(built?.status).toBe("queued");
+    expect(waiting.writes).toHaveLength(1);
+  });
+
   it("gives each installation its own token: one App installed in two organizations", async () => {
     const head = sha("b");
     github.setPullRequest(OTHER, { number: 2, head: { ref: "feature-2", sha: head }, base: { ref: "main", sha: sha("0") }, authorAssociation: "OWNER" });

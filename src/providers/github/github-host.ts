@@ -9,10 +9,11 @@ import type { Store } from "../../store/store.js";
 import { createGithubEnricher } from "./enrich-github.js";
 import type { GithubApi, GithubChecksApi } from "./github-api.js";
 import { createGithubChecksReporter } from "./github-checks-reporter.js";
+import { AWAITING_CHECK_JOB, awaitingCheckJob, createAwaitingCheckHandler } from "./github-awaiting-check.js";
 import { asJobError } from "./github-job-error.js";
 import { createGithubReporter } from "./github-reporter.js";
 import { createLoggingGithubApi } from "./logging-github-api.js";
-import { normalizeGithubEvent } from "./normalize-github-event.js";
+import { normalizeGithubDelivery } from "./normalize-github-event.js";
 import { createOctokitChecksApi, createOctokitGithubApi, createOctokits, observeRateLimit } from "./octokit-github-api.js";
 import { githubRedeliveryJobs } from "./redeliver-github.js";
 
@@ -95,10 +96,11 @@ export function createGithubHost(d: GithubHostDeps): SourceHost {
   const gate = createRateGate(CONTENT_REQUESTS_PER_MINUTE, 60_000);
   const report = d.config.github ? githubReport(d.config.github) : "statuses";
   const auth = d.config.github?.auth;
+  const redelivery = githubRedeliveryJobs({ config: d.config, github: lazyApi(() => apiFor()), store: d.store, gate, ...(d.now ? { now: d.now } : {}) });
   return {
     provider: "github",
     sources: ["github"],
-    normalize: normalizeGithubEvent,
+    normalize: normalizeGithubDelivery,
     // Each delivery's own installation answers for its repository.
     enrich: (r) => createGithubEnricher({ github: lazyApi(() => apiFor(installationOfResult(r))), store: d.store, routes: d.config.routes })(r),
     reporter:
@@ -106,6 +108,11 @@ export function createGithubHost(d: GithubHostDeps): SourceHost {
         ? createGithubChecksReporter({ checksFor, store: d.store, gate, ...(auth && "appId" in auth ? { appId: Number(auth.appId) } : {}), ...(d.logs ? { logs: d.logs } : {}), ...(d.now ? { now: d.now } : {}) })
         : createGithubReporter((build) => apiFor(installationOfTrigger(build.trigger)), gate),
     jobError: asJobError,
-    jobs: githubRedeliveryJobs({ config: d.config, github: lazyApi(() => apiFor()), store: d.store, gate, ...(d.now ? { now: d.now } : {}) }),
+    ...(report === "checks"
+      ? {
+          jobs: { ...redelivery, handlers: { ...redelivery.handlers, [AWAITING_CHECK_JOB]: createAwaitingCheckHandler({ checksFor, gate, publicUrl: d.config.server.publicUrl, ...(d.now ? { now: d.now } : {}) }) } },
+          awaitingApproval: awaitingCheckJob,
+        }
+      : { jobs: redelivery }),
   };
 }

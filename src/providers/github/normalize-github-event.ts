@@ -32,19 +32,21 @@ export function installationOf(payload: unknown): number | undefined {
   return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
-function withInstallation(result: NormalizeResult, installationId: number | undefined): NormalizeResult {
+/** The result carrying the installation that sent it (a GitHub App delivery), which then answers for it: API calls, reports. */
+export function withInstallation(result: NormalizeResult, installationId: number | undefined): NormalizeResult {
   if (installationId === undefined) return result;
   if (result.kind === "event") return { kind: "event", event: { ...result.event, installationId } };
   if (result.kind === "command") return { kind: "command", request: { ...result.request, installationId } };
   return result;
 }
 
-/** Turns one GitHub delivery (event name + parsed JSON body) into a SourceEvent or a reason to ignore it. */
-export function normalizeGithubEvent(event: string, payload: unknown, deliveryId: string): NormalizeResult {
-  return withInstallation(normalizeGithubPayload(event, payload, deliveryId), installationOf(payload));
+/** A GitHub delivery as events, with the installation that sent it. */
+export function normalizeGithubDelivery(event: string, payload: unknown, deliveryId: string): NormalizeResult {
+  return withInstallation(normalizeGithubEvent(event, payload, deliveryId), installationOf(payload));
 }
 
-function normalizeGithubPayload(event: string, payload: unknown, deliveryId: string): NormalizeResult {
+/** Turns one GitHub delivery (event name + parsed JSON body) into a SourceEvent or a reason to ignore it. */
+export function normalizeGithubEvent(event: string, payload: unknown, deliveryId: string): NormalizeResult {
   const skip = ignoredGithubEventReason(event);
   if (skip) return ignored(skip);
   if (event === "push") {
