@@ -131,12 +131,15 @@ describe("e2e: check runs as a GitHub App (real @octokit/auth-app and @octokit/r
   it("gives each installation its own token: one App installed in two organizations", async () => {
     const head = sha("b");
     github.setPullRequest(OTHER, { number: 2, head: { ref: "feature-2", sha: head }, base: { ref: "main", sha: sha("0") }, authorAssociation: "OWNER" });
+    github.setPullRequest(REPO, { number: 12, head: { ref: "feature-12", sha: head }, base: { ref: "master", sha: sha("0") }, authorAssociation: "OWNER" });
     expect((await deliverGithub(gate, CHECKS_SECRET, "pull_request", prPayload(OTHER, 2, head, 910))).status).toBe(202);
+    expect((await deliverGithub(gate, CHECKS_SECRET, "pull_request", prPayload(REPO, 12, head, 678))).status).toBe(202);
     const run = await waitFor("the other organization's run", () => only(OTHER, head, "buildgate/other"));
     expect(run.installation_id).toBe(910);
+    expect((await waitFor("the first organization's run", () => only(REPO, head, "buildgate/web"))).installation_id).toBe(678);
     const byInstallation = new Map<number, number>();
     for (const t of github.tokens) byInstallation.set(t.installationId, (byInstallation.get(t.installationId) ?? 0) + 1);
-    // One token per installation, cached: every report of the first test used the same one.
+    // One token per installation, cached: every call as that installation (in every test) used the same one.
     expect(Object.fromEntries(byInstallation)).toEqual({ 678: 1, 910: 1 });
     const exchanges = github.calls.filter((c) => c.method === "POST" && c.path.startsWith("/app/installations/"));
     expect(exchanges.map((c) => c.path).sort()).toEqual(["/app/installations/678/access_tokens", "/app/installations/910/access_tokens"]);
