@@ -1,6 +1,12 @@
 import type { RouteRule } from "../domain/route-rule.js";
 import type { BoardConfig } from "./board-schema.js";
 
+export type GithubReport = "checks" | "statuses";
+type GithubAuth = { readonly token: string } | { readonly appId: string | number; readonly privateKeyPath: string; readonly installationId?: string | number };
+
+/** How builds show on GitHub: `github.report`, else check runs for a GitHub App and commit statuses for a token. */
+export const githubReport = (github: { readonly auth?: GithubAuth; readonly report?: GithubReport }): GithubReport => github.report ?? (github.auth && "appId" in github.auth ? "checks" : "statuses");
+
 /** The parsed, defaulted, readonly configuration the rest of the code sees. */
 export interface Config {
   readonly server: { readonly port: number; readonly host: string; readonly publicUrl: string; readonly apiToken?: string; readonly metricsToken?: string; readonly trustProxy: false | number | readonly string[] };
@@ -8,7 +14,9 @@ export interface Config {
   readonly github?: {
     readonly webhookSecrets: readonly string[];
     readonly apiUrl: string;
-    readonly auth?: { readonly token: string } | { readonly appId: string | number; readonly privateKeyPath: string; readonly installationId: string | number };
+    readonly auth?: GithubAuth;
+    /** Check runs (a GitHub App) or commit statuses; unset: `githubReport` decides. */
+    readonly report?: GithubReport;
     readonly redelivery?: {
       readonly enabled: boolean;
       readonly hookId?: number;

@@ -37,9 +37,12 @@ export const ConfigSchema = z
         auth: z
           .union([
             z.strictObject({ token: nonEmpty }),
-            z.strictObject({ appId: z.union([z.number().int(), nonEmpty]), privateKeyPath: nonEmpty, installationId: z.union([z.number().int(), nonEmpty]) }),
+            // Without installationId each delivery's `installation.id` picks the installation (one App in several organizations).
+            z.strictObject({ appId: z.union([z.number().int(), nonEmpty]), privateKeyPath: nonEmpty, installationId: z.union([z.number().int(), nonEmpty]).optional() }),
           ])
           .optional(),
+        /** How builds are shown on GitHub: check runs (a GitHub App only) or commit statuses; default checks for an App, statuses for a token. */
+        report: z.enum(["checks", "statuses"]).optional(),
         /** Ask GitHub to redeliver deliveries that failed (buildgate down or unreachable). */
         redelivery: z
           .strictObject({
@@ -56,6 +59,14 @@ export const ConfigSchema = z
           .optional(),
       })
       .refine((g) => !g.redelivery?.enabled || g.auth !== undefined, { message: "redelivery needs github.auth (a token or App that can read the hook's deliveries)", path: ["redelivery"] })
+      .refine((g) => !g.redelivery?.enabled || !g.auth || !("appId" in g.auth) || g.auth.installationId !== undefined, {
+        message: "redelivery as a GitHub App needs github.auth.installationId (the installation whose hooks it sweeps)",
+        path: ["redelivery"],
+      })
+      .refine((g) => g.report !== "checks" || (g.auth !== undefined && "appId" in g.auth), {
+        message: "checks needs github.auth to be a GitHub App (appId, privateKeyPath): GitHub only lets Apps create check runs; a token can report statuses",
+        path: ["report"],
+      })
       .optional(),
     codecommit: z
       .strictObject({

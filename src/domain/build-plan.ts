@@ -22,7 +22,19 @@ export interface RouteDecision {
   readonly reason: string;
 }
 
+/** A route that would build a pull request once it is approved: where a host can say so (a check run asking for action). */
+export interface AwaitingApprovalPlan {
+  readonly route: string;
+  readonly context: string;
+  /** The key the build will have once approved. */
+  readonly dedupeKey: string;
+  readonly label: string;
+  readonly associations: readonly string[];
+}
+
 export interface RouteResult {
   readonly plans: readonly BuildPlan[];
   readonly decisions: readonly RouteDecision[];
+  /** Routes only trust held back: the pull request builds there once someone approves it (ok-to-test). Absent when none. */
+  readonly awaiting?: readonly AwaitingApprovalPlan[];
 }

@@ -27,17 +27,29 @@ export interface Rebuild {
   readonly dedupeKey: string;
   readonly state: BuildState;
   readonly env: Readonly<Record<string, string>>;
-  readonly trigger: { readonly rebuildOf: number; readonly actor: string };
+  readonly trigger: { readonly rebuildOf: number; readonly actor: string; readonly installationId?: number };
 }
 
 /** The new build's own fields: its key, its birth state, its environment and what started it. */
-export function rebuildOf(old: { readonly id: number; readonly dedupeKey: string; readonly env: Readonly<Record<string, string>> }, count: number, actor: string): Rebuild {
+export function rebuildOf(old: { readonly id: number; readonly dedupeKey: string; readonly env: Readonly<Record<string, string>>; readonly installationId?: number }, count: number, actor: string): Rebuild {
   const dedupeKey = rebuildKey(old.dedupeKey, count);
   return {
     dedupeKey,
     state: bornAs("rebuild", "pending"),
     // The build carries its own key: a start retried late looks for it by BUILDGATE_BUILD_KEY.
     env: { ...old.env, BUILDGATE_BUILD_KEY: dedupeKey },
-    trigger: { rebuildOf: old.id, actor },
+    // A GitHub App reports the rebuild through the installation that reported the original.
+    trigger: { rebuildOf: old.id, actor, ...(old.installationId !== undefined ? { installationId: old.installationId } : {}) },
   };
+}
+
+/** The GitHub App installation a build's stored trigger (JSON) names, if any. */
+export function installationOfTrigger(trigger: string | null): number | undefined {
+  if (!trigger) return undefined;
+  try {
+    const id = (JSON.parse(trigger) as { installationId?: unknown }).installationId;
+    return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

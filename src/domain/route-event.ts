@@ -1,5 +1,5 @@
 import { buildDedupeKey, supersedeKeyFor } from "./build-key.js";
-import type { BuildPlan, RouteDecision, RouteResult } from "./build-plan.js";
+import type { AwaitingApprovalPlan, BuildPlan, RouteDecision, RouteResult } from "./build-plan.js";
 import { buildEnvironment } from "./build-environment.js";
 import { checkTrust, sameLabel } from "./check-trust.js";
 import { compileGlobFilter, describePatterns } from "./glob-filter.js";
@@ -100,6 +100,8 @@ const checkTrusted: Check = ({ rule }, e) => (e.command ? undefined : checkTrust
 const CHECKS: readonly Check[] = [checkSource, checkKind, checkCommand, checkLabel, checkDraft, checkRefFilters, checkSkipMarker, checkPaths, checkTrusted];
 // Once these passed, a pull request that misses the route's paths is "not affected" (reportSkipped).
 const BEFORE_PATHS = CHECKS.indexOf(checkPaths);
+// Failing only this one, a pull request waits for approval.
+const TRUST = CHECKS.indexOf(checkTrusted);
 
 function describeMatch(route: CompiledRoute, e: SourceEvent): string {
   const what = e.command
@@ -139,11 +141,14 @@ export function createRouter(rules: readonly RouteRule[]): (event: SourceEvent) 
   return (event) => {
     const plans: BuildPlan[] = [];
     const decisions: RouteDecision[] = [];
+    const awaiting: AwaitingApprovalPlan[] = [];
     for (const route of routes) {
       const failure = firstFailure(route, event);
       const skipped = failure !== undefined && failure.index === BEFORE_PATHS && route.rule.reportSkipped && event.pullRequest !== undefined;
       if (failure && !skipped) {
-        decisions.push({ route: route.rule.name, matched: false, reason: failure.reason });
+        const { rule } = route;
+        if (failure.index === TRUST && event.pullRequest) awaiting.push({ route: rule.name, context: rule.context, dedupeKey: buildDedupeKey(rule.name, event), label: rule.trust.okToTestLabel, associations: rule.trust.associations });
+        decisions.push({ route: rule.name, matched: false, reason: failure.reason });
         continue;
       }
       const dedupeKey = buildDedupeKey(route.rule.name, event);
@@ -159,6 +164,6 @@ export function createRouter(rules: readonly RouteRule[]): (event: SourceEvent) 
         ...(skipped ? { skipped: true } : {}),
       });
     }
-    return { plans, decisions };
+    return { plans, decisions, ...(awaiting.length > 0 ? { awaiting } : {}) };
   };
 }

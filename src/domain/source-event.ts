@@ -76,6 +76,8 @@ export interface SourceEvent {
   readonly occurredAt?: number;
   /** Set on `comment` events. */
   readonly command?: CommentCommand;
+  /** GitHub App deliveries: the installation that sent it (its token reports the builds). */
+  readonly installationId?: number;
 }
 
 /** A comment command that still needs the provider's API: who may run it, and the pull request's head. */
@@ -90,6 +92,8 @@ export interface CommandRequest {
   /** The commenter's `author_association` on the comment. */
   readonly association: string;
   readonly occurredAt?: number;
+  /** GitHub App deliveries: the installation that sent it. */
+  readonly installationId?: number;
 }
 
 /** The result of normalizing one delivery: an event to route, a command to resolve, or a recorded reason to ignore it. */

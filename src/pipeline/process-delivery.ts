@@ -2,7 +2,7 @@ import type { RouteResult } from "../domain/build-plan.js";
 import type { NormalizeResult, SourceEvent } from "../domain/source-event.js";
 import { sourceVersionFor } from "../domain/source-version.js";
 import { JOB } from "./job-kinds.js";
-import type { NewBuild, RoutingRecord, Store } from "../store/store.js";
+import type { NewBuild, NewJob, RoutingRecord, Store } from "../store/store.js";
 import { PermanentJobError } from "./job-errors.js";
 import type { JobHandler } from "./job-runner.js";
 import type { SourceHost, SourceHosts } from "./source-host.js";
@@ -44,13 +44,13 @@ function toNewBuild(plan: RouteResult["plans"][number]): NewBuild {
     supersedeKey: plan.supersedeKey,
     eventAt: e.occurredAt ?? null,
     headRef: e.pullRequest?.headRef ?? null,
-    trigger: { deliveryId: e.deliveryId, event: e.kind, action: e.action, actor: e.actor, ...pullRequestCard(e), ...(e.command ? { command: e.command.name, commentId: e.command.commentId } : {}) },
+    trigger: { deliveryId: e.deliveryId, event: e.kind, action: e.action, actor: e.actor, ...pullRequestCard(e), ...(e.command ? { command: e.command.name, commentId: e.command.commentId } : {}), ...(e.installationId !== undefined ? { installationId: e.installationId } : {}) },
     ...(plan.skipped ? { skipped: true } : {}),
   };
 }
 
 /** Routing as one record: every decision (per event, when a delivery carries several), with the build each matching route plans. */
-export function toRoutingRecord(normalized: NormalizeResult, route: ProcessDeliveryDeps["route"]): RoutingRecord {
+export function toRoutingRecord(normalized: NormalizeResult, route: ProcessDeliveryDeps["route"], awaiting?: SourceHost["awaitingApproval"]): RoutingRecord {
   switch (normalized.kind) {
     case "ignored":
       return { status: "ignored", reason: normalized.reason };
@@ -61,17 +61,22 @@ export function toRoutingRecord(normalized: NormalizeResult, route: ProcessDeliv
   }
   const events = normalized.kind === "event" ? [normalized.event] : normalized.events;
   if (events.length === 0) return { status: "ignored", reason: "the delivery carries no event to build" };
+  const jobs: NewJob[] = [];
   const decisions = events.flatMap((event) => {
     const result = route(event);
     const plans = new Map(result.plans.map((p) => [p.route, p]));
     const prefix = events.length > 1 ? `${event.ref}: ` : "";
+    for (const waiting of result.awaiting ?? []) {
+      const job = awaiting?.(event, waiting, result.decisions.find((d) => d.route === waiting.route)?.reason ?? "waiting for approval");
+      if (job) jobs.push(job);
+    }
     return result.decisions.map((d) => {
       const plan = plans.get(d.route);
       return { ...d, reason: prefix + d.reason, ...(plan ? { build: toNewBuild(plan) } : {}) };
     });
   });
   if (decisions.length === 0) return { status: "ignored", reason: "no routes are configured" };
-  return { status: "routed", decisions };
+  return { status: "routed", decisions, ...(jobs.length > 0 ? { jobs } : {}) };
 }
 
 function parseBody(body: string): unknown {
@@ -107,7 +112,7 @@ export function createProcessDelivery(deps: ProcessDeliveryDeps): JobHandler {
             throw host.jobError(err, job.attempts, now());
           })
         : { kind: "ignored", reason: `no source host handles ${delivery.source} deliveries` };
-      const record = toRoutingRecord(normalized, deps.route);
+      const record = toRoutingRecord(normalized, deps.route, host?.awaitingApproval?.bind(host));
       const outcome = await deps.store.recordRouting(deliveryRowId, record, now());
       log.info({ status: record.status, builds: outcome.createdBuildIds, alreadyBuilt: outcome.duplicateBuildIds }, record.status === "ignored" ? `delivery ignored: ${record.reason}` : "delivery routed");
       if (outcome.createdBuildIds.length > 0) deps.onBuildsCreated();

@@ -56,9 +56,12 @@ export function createReportStatus(deps: ReportStatusDeps): JobHandler {
       const { buildId } = payload as { buildId: number };
       const build = await deps.store.getBuild(buildId);
       if (!build) throw new PermanentJobError(`build ${buildId} does not exist`);
-      const latest = await deps.store.latestBuildForTarget(build.repository, build.sha, build.context);
-      if (latest && latest.id !== build.id) return;
       const reporter = deps.reporterOf(build.provider);
+      // Statuses show the newest build of a target only; a check run is each build's own.
+      if (!reporter?.perBuild) {
+        const latest = await deps.store.latestBuildForTarget(build.repository, build.sha, build.context);
+        if (latest && latest.id !== build.id) return;
+      }
       if (!reporter) throw new PermanentJobError(`no status reporter for ${build.provider}`);
       const target = statusTarget(build);
       const status = await statusOf(deps.store, build, deps.publicUrl);

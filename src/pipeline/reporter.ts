@@ -13,6 +13,12 @@ export interface Report {
  * build's target, and posts only a change.
  */
 export interface Reporter {
+  /**
+   * True when each build reports to a place of its own (a GitHub check run): a build is reported
+   * even when a newer build of the same target exists, so that its own run is completed too.
+   * Otherwise (commit statuses, comments) only the newest build of a target posts.
+   */
+  readonly perBuild?: boolean;
   /** What should be shown now; undefined when there is nothing to post at this point of the build. */
   desired(build: BuildRow, status: CommitStatus): Report | undefined;
   /** Milliseconds to wait before posting (a rate limit), or 0. */

@@ -1,4 +1,5 @@
-import type { NormalizeResult, ProviderId } from "../domain/source-event.js";
+import type { AwaitingApprovalPlan } from "../domain/build-plan.js";
+import type { NormalizeResult, ProviderId, SourceEvent } from "../domain/source-event.js";
 import type { NewJob } from "../store/store.js";
 import type { JobHandler } from "./job-runner.js";
 import type { Reporter } from "./reporter.js";
@@ -29,6 +30,11 @@ export interface SourceHost {
   /** The host's API errors as job errors (RetryLaterError, PermanentJobError); anything else is returned as it is. */
   jobError(err: unknown, attempt: number, now: number): unknown;
   readonly jobs?: HostJobs;
+  /**
+   * The job that shows a pull request waiting for approval (a GitHub check run asking for
+   * action), written with the routing; undefined when the host shows nothing for it.
+   */
+  awaitingApproval?(event: SourceEvent, plan: AwaitingApprovalPlan, reason: string): NewJob | undefined;
 }
 
 /** The configured hosts, found by a delivery's source or a build's provider. */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import { STOPPABLE_STATES } from "../domain/build-lifecycle.js";
 import { ACTIVE_STATES, FAILURE_STATES, parseBuildState } from "../domain/build-state.js";
-import { REBUILD_RESET, rebuildBase, rebuildOf } from "../domain/rebuild.js";
+import { installationOfTrigger, REBUILD_RESET, rebuildBase, rebuildOf } from "../domain/rebuild.js";
 import { asBuild } from "./build-queries.js";
 import { dashboardLanes, type DashboardLane } from "./dashboard-lanes.js";
 import type { Database } from "./database.js";
@@ -158,7 +158,8 @@ export function createBoardQueries(db: Kysely<Database>, dialect: Dialect, jobs:
           .where("dedupe_key", "like", `${rebuildBase(old.dedupe_key)}%`)
           .executeTakeFirstOrThrow();
         const { id: _id, ...rest } = old;
-        const next = rebuildOf({ id: Number(old.id), dedupeKey: old.dedupe_key, env: JSON.parse(old.env) as Record<string, string> }, Number(count), actor);
+        const installationId = installationOfTrigger(old.trigger);
+        const next = rebuildOf({ id: Number(old.id), dedupeKey: old.dedupe_key, env: JSON.parse(old.env) as Record<string, string>, ...(installationId !== undefined ? { installationId } : {}) }, Number(count), actor);
         const inserted = await trx
           .insertInto("builds")
           .values({ ...rest, ...REBUILD_RESET, dedupe_key: next.dedupeKey, env: JSON.stringify(next.env), state: next.state, trigger: JSON.stringify({ ...cardOf(old.trigger), ...next.trigger }), created_at: now, updated_at: now })

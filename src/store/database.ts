@@ -120,7 +120,17 @@ export interface BuildHeadsTable {
   updated_at: number;
 }
 
+/** The GitHub check run of a build (migration 011). */
+export interface CheckRunsTable {
+  build_id: number;
+  check_run_id: number;
+  annotations_sent: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  check_runs: CheckRunsTable;
   sessions: SessionsTable;
   build_heads: BuildHeadsTable;
   status_reports: StatusReportsTable;

@@ -13,6 +13,8 @@ import { recoveryMigration } from "./migrations/004-recovery.js";
 import { boardIndexesMigration } from "./migrations/005-board-indexes.js";
 import { jobRetentionMigration } from "./migrations/006-job-retention.js";
 import { boardLookupsMigration } from "./migrations/008-board-lookups.js";
+import { checkRunsMigration } from "./migrations/011-check-runs.js";
+import { createCheckRunRows } from "./check-run-rows.js";
 import { recordRoutingIn } from "./record-routing.js";
 import { createBoardQueries } from "./board-queries.js";
 import { createBuildQueries } from "./build-queries.js";
@@ -81,7 +83,7 @@ function createKysely(url: string, dialect: Dialect, poolSize: number, onConnect
 }
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
-  return { "001-initial": initialMigration(dialect), "002-tracking": trackingMigration(dialect), "003-board": boardMigration(dialect), "004-recovery": recoveryMigration(dialect), "005-board-indexes": boardIndexesMigration(), "006-job-retention": jobRetentionMigration(), "008-board-lookups": boardLookupsMigration() };
+  return { "001-initial": initialMigration(dialect), "002-tracking": trackingMigration(dialect), "003-board": boardMigration(dialect), "004-recovery": recoveryMigration(dialect), "005-board-indexes": boardIndexesMigration(), "006-job-retention": jobRetentionMigration(), "008-board-lookups": boardLookupsMigration(), "011-check-runs": checkRunsMigration(dialect) };
 }
 
 /** Brings the schema up to date; returns the names of the migrations applied now. */
@@ -174,6 +176,7 @@ export function createStore(db: Kysely<Database>, dialect: Dialect, jobs: StoreJ
     ...createBuildQueries(db, dialect, maxAttempts),
     ...createBoardQueries(db, dialect, jobs, maxAttempts),
     ...createSessionRows(db),
+    ...createCheckRunRows(db),
     ...createRecoveryQueries(db, jobs.startBuildKind),
     async ping() {
       await sql`select 1`.execute(db);

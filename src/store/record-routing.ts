@@ -117,6 +117,7 @@ export async function recordRoutingIn(trx: Kysely<Database>, dialect: Dialect, d
     }
     await trx.insertInto("route_decisions").values({ delivery_row_id: deliveryRowId, route: d.route, matched: d.matched ? 1 : 0, reason, build_id: buildId }).execute();
   }
+  for (const job of record.jobs ?? []) await enqueue(job);
   const matched = record.decisions.filter((d) => d.matched).length;
   const summary = routingSummary(matched, record.decisions.length, created.length, duplicates.length);
   await trx.updateTable("deliveries").set({ status: "routed", reason: summary, processed_at: now }).where("id", "=", deliveryRowId).execute();

@@ -5,6 +5,7 @@ import type { BoardQueries } from "./board-queries.js";
 import type { Dialect } from "./dialect.js";
 import type { RecoveryQueries } from "./recovery-queries.js";
 import type { SessionRows } from "./session-rows.js";
+import type { CheckRunRows } from "./check-run-rows.js";
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type JobRow = Selectable<JobsTable>;
@@ -64,6 +65,8 @@ export type RoutingRecord =
   | {
       readonly status: "routed";
       readonly decisions: ReadonlyArray<{ route: string; matched: boolean; reason: string; build?: NewBuild }>;
+      /** Written with the decisions (a host's report of a pull request waiting for approval). */
+      readonly jobs?: readonly NewJob[];
     };
 
 export interface RoutingOutcome {
@@ -128,7 +131,7 @@ export interface JobQueue {
 }
 
 /** The one persistence interface; the same on SQLite and PostgreSQL. */
-export interface Store extends BoardQueries, SessionRows, RecoveryQueries {
+export interface Store extends BoardQueries, SessionRows, RecoveryQueries, CheckRunRows {
   readonly dialect: Dialect;
   readonly jobs: JobQueue;
   /** Inserts deliveries (and their processing jobs) in one transaction; duplicates are reported, not errors. */

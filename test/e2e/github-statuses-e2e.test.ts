@@ -220,7 +220,7 @@ describe("e2e: reporting as a GitHub App", () => {
       const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
       writeFileSync(join(dir, "app.pem"), privateKey);
       const config = writeConfig(dir, github.url, codebuild.url);
-      writeFileSync(config, readFileSync(config, "utf8").replace(`auth: { token: "${TOKEN}" }`, `auth: { appId: 12345, installationId: 678, privateKeyPath: "${join(dir, "app.pem")}" }`));
+      writeFileSync(config, readFileSync(config, "utf8").replace(`auth: { token: "${TOKEN}" }`, `auth: { appId: 12345, installationId: 678, privateKeyPath: "${join(dir, "app.pem")}" }, report: statuses`));
       gate = await spawnBuildgate(config);
       const head = sha("9");
       github.setPullRequest(REPO, { number: 9, head: { ref: "f9", sha: head }, base: { ref: "master", sha: sha("0") }, authorAssociation: "OWNER", files: ["services/api/x.ts"] });

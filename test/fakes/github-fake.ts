@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createPublicKey, randomBytes, verify } from "node:crypto";
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -27,9 +27,11 @@ import {
 } from "./github-fake-shapes.js";
 
 import { createFakeHooks, type FakeHooks } from "./github-fake-hooks.js";
+import { createFakeChecks, type Caller, type RecordedCheckRun } from "./github-fake-checks.js";
 
 export type { FakePermission, FakePullRequest, RecordedStatus } from "./github-fake-shapes.js";
 export type { FakeHookDelivery, FakeHookOwner, FakeHooks, RecordedRedelivery } from "./github-fake-hooks.js";
+export type { RecordedAnnotation, RecordedCheckRun } from "./github-fake-checks.js";
 
 /** One request the fake received, in arrival order. `body` is the parsed JSON (undefined when empty). */
 export interface GithubCall {
@@ -55,6 +57,20 @@ export interface GithubFailure {
 export interface GithubFakeOptions {
   /** Expected token (`Authorization: token …` or `Bearer …`). Others get 401 "Bad credentials", none gets 401 "Requires authentication". Any credential is accepted when omitted. */
   readonly token?: string;
+  /**
+   * The GitHub App: App endpoints then need a JWT signed RS256 with its private key (verified
+   * against `publicKey`) whose `iss` is `id`. Without it any unexpired JWT passes unverified.
+   */
+  readonly app?: { readonly id: number; readonly publicKey: string };
+  /** Installation id → the accounts (owners) it is installed on; tokens of others are refused (404), and a token works only on its accounts' repositories. Any installation when omitted. */
+  readonly installations?: Readonly<Record<number, readonly string[]>>;
+}
+
+/** An installation token the fake issued. */
+export interface IssuedToken {
+  readonly token: string;
+  readonly installationId: number;
+  readonly expiresAt: number;
 }
 
 export interface GithubFake {
@@ -81,6 +97,19 @@ export interface GithubFake {
    * "API rate limit exceeded…" with `x-ratelimit-remaining: 0` until `resetEpochSeconds`, then a fresh 5000/h window starts.
    */
   setRateLimit(remaining: number, resetEpochSeconds: number): void;
+  /**
+   * Carries out the next `n` requests matching `match` but never answers them (the caller died
+   * before it read GitHub's answer, as in a kill -9 after the request left); they go to `held`.
+   */
+  holdAnswers(n: number, match: { method?: string; pathPrefix?: string }): void;
+  /** Requests carried out and left unanswered by `holdAnswers`. */
+  readonly held: GithubCall[];
+  /** Every installation token issued, in order. */
+  readonly tokens: IssuedToken[];
+  /** Every check run created, with its current fields and the writes that made it. */
+  readonly checkRuns: RecordedCheckRun[];
+  /** The check runs of `repo` on `sha` (named `name`), oldest first. */
+  runsOf(repo: string, sha: string, name?: string): RecordedCheckRun[];
   close(): Promise<void>;
 }
 
@@ -89,7 +118,7 @@ interface Answer {
   body: unknown;
   headers?: Record<string, string>;
 }
-type Handler = (params: string[], req: { url: URL; body: unknown }) => Answer;
+type Handler = (params: string[], req: { url: URL; body: unknown; caller: Caller }) => Answer;
 
 const LIMIT = 5000;
 const RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api";
@@ -119,8 +148,12 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
   const statuses: RecordedStatus[] = [];
   const pulls = new Map<string, { fullName: string; pr: FakePullRequest; createdAt: string }>();
   const permissions = new Map<string, { login: string; permission: FakePermission }>();
-  const issuedTokens = new Map<string, number>(); // ghs_ token → expiry, epoch ms
+  const issuedTokens = new Map<string, IssuedToken>();
+  const tokens: IssuedToken[] = [];
+  const appKey = options.app ? createPublicKey(options.app.publicKey) : undefined;
   const failures: Array<{ remaining: number; failure: GithubFailure; method?: string; pathPrefix?: string }> = [];
+  const holds: Array<{ remaining: number; method?: string; pathPrefix?: string }> = [];
+  const held: GithubCall[] = [];
   const rate = { remaining: LIMIT, reset: Math.floor(Date.now() / 1000) + 3600 };
   let nextId = 1000;
 
@@ -205,15 +238,20 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
     return { status: 201, body: comment };
   }
 
-  function createInstallationToken(): Answer {
+  function createInstallationToken([id = ""]: string[]): Answer {
+    const installationId = Number(id);
+    if (options.installations && !options.installations[installationId]) throw notFound();
     const token = `ghs_fake${issuedTokens.size + 1}`;
     const expires = Date.now() + TOKEN_TTL_MS;
-    issuedTokens.set(token, expires);
-    const perms = { metadata: "read", contents: "read", statuses: "write", pull_requests: "write", issues: "write" };
+    const issued = { token, installationId, expiresAt: expires };
+    issuedTokens.set(token, issued);
+    tokens.push(issued);
+    const perms = { metadata: "read", contents: "read", statuses: "write", checks: "write", pull_requests: "read", members: "read", issues: "write" };
     return { status: 201, body: { token, expires_at: isoSeconds(expires), permissions: perms, repository_selection: "all" } };
   }
 
   const fakeHooks = createFakeHooks();
+  const fakeChecks = createFakeChecks();
   const seg = "([^/]+)";
   const repoPath = `^/repos/${seg}/${seg}`;
   const routes: Array<[string, RegExp, Handler]> = [
@@ -227,26 +265,42 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
     ["POST", new RegExp(`${repoPath}/issues/(\\d+)/comments$`), addComment],
     ["POST", /^\/app\/installations\/(\d+)\/access_tokens$/, createInstallationToken],
     ...fakeHooks.routes,
+    ...fakeChecks.routes,
   ];
 
-  /** App endpoints need an unexpired App JWT (signature unchecked); the rest need the configured token or an issued ghs_ token. */
-  function authorize(authorization: string | undefined, path: string): void {
+  /** An App JWT: RS256 over `header.payload`, verified against the App's public key when the fake knows it. */
+  function checkJwt(credential: string | undefined): void {
+    const jwt = credential === undefined ? undefined : decodeJwt(credential);
+    if (!jwt || typeof jwt.iat !== "number" || typeof jwt.exp !== "number" || jwt.iss === undefined) throw unauthorized("A JSON web token could not be decoded");
+    if (jwt.exp - jwt.iat > 600) throw unauthorized("'Expiration time' claim ('exp') is too far in the future");
+    if (jwt.exp * 1000 <= Date.now()) throw unauthorized("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires");
+    if (!appKey || !options.app || credential === undefined) return;
+    const [header = "", payload = "", signature = ""] = credential.split(".");
+    const alg = (JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as { alg?: string }).alg;
+    const valid = alg === "RS256" && verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), appKey, Buffer.from(signature, "base64url"));
+    if (!valid) throw unauthorized("A JSON web token could not be decoded");
+    if (String(jwt.iss) !== String(options.app.id)) throw unauthorized("Integration not found");
+  }
+
+  /** App endpoints need an unexpired App JWT; the rest need the configured token or an issued ghs_ token (limited to its installation's accounts). */
+  function authorize(authorization: string | undefined, path: string): Caller {
     const credential = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
     if (path.startsWith("/app/")) {
-      const jwt = credential === undefined ? undefined : decodeJwt(credential);
-      if (!jwt || typeof jwt.iat !== "number" || typeof jwt.exp !== "number" || jwt.iss === undefined) throw unauthorized("A JSON web token could not be decoded");
-      if (jwt.exp - jwt.iat > 600) throw unauthorized("'Expiration time' claim ('exp') is too far in the future");
-      if (jwt.exp * 1000 <= Date.now()) throw unauthorized("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires");
-      return;
+      checkJwt(credential);
+      return {};
     }
-    const expiry = credential === undefined ? undefined : issuedTokens.get(credential);
-    if (expiry !== undefined) {
-      if (expiry <= Date.now()) throw unauthorized("Bad credentials");
-      return;
+    const issued = credential === undefined ? undefined : issuedTokens.get(credential);
+    if (issued !== undefined) {
+      if (issued.expiresAt <= Date.now()) throw unauthorized("Bad credentials");
+      const owner = /^\/repos\/([^/]+)\//.exec(path)?.[1]?.toLowerCase();
+      const accounts = options.installations?.[issued.installationId];
+      if (owner && accounts && !accounts.some((a) => a.toLowerCase() === owner)) throw notFound();
+      return { installationId: issued.installationId, ...(options.app ? { appId: options.app.id } : {}) };
     }
-    if (options.token === undefined) return;
+    if (options.token === undefined) return {};
     if (credential === undefined) throw unauthorized("Requires authentication");
     if (credential !== options.token) throw unauthorized("Bad credentials");
+    return {};
   }
 
   function takeFailure(method: string, path: string): GithubError | undefined {
@@ -265,7 +319,7 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
     throw new GithubError(403, { message: "API rate limit exceeded for user ID 1.", documentation_url: `${RATE_DOCS}#about-rate-limits` });
   }
 
-  function route(method: string, path: string, req: { url: URL; body: unknown }): Answer {
+  function route(method: string, path: string, req: { url: URL; body: unknown; caller: Caller }): Answer {
     for (const [m, pattern, handler] of routes) {
       const match = method === m ? pattern.exec(path) : null;
       if (match) return handler(match.slice(1).map(decodeURIComponent), req);
@@ -290,15 +344,21 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
       call.body = await readBody(req);
       const injected = takeFailure(method, path);
       if (injected) throw injected;
-      authorize(req.headers.authorization, path);
+      const caller = authorize(req.headers.authorization, path);
       checkRateLimit();
       rate.remaining -= 1;
-      answer = route(method, path, { url, body: call.body });
+      answer = route(method, path, { url, body: call.body, caller });
     } catch (err) {
       const e = err instanceof GithubError ? err : new GithubError(500, errorBody(500, String(err)));
       answer = { status: e.status, body: e.body, headers: e.headers };
     }
     call.status = answer.status;
+    const hold = holds.find((h) => h.remaining > 0 && (!h.method || h.method.toUpperCase() === method) && (!h.pathPrefix || path.startsWith(h.pathPrefix)));
+    if (hold && answer.status < 400) {
+      hold.remaining -= 1;
+      held.push(call);
+      return; // the request took effect; its answer never leaves
+    }
     send(res, answer);
   }
 
@@ -310,6 +370,13 @@ export async function startGithubFake(options: GithubFakeOptions = {}): Promise<
     calls,
     hooks: fakeHooks.hooks,
     statuses,
+    holdAnswers(n, match) {
+      if (n > 0) holds.push({ remaining: n, ...match });
+    },
+    held,
+    tokens,
+    checkRuns: fakeChecks.checks.checkRuns,
+    runsOf: fakeChecks.checks.runsOf,
     latestStatus(repo, sha, context) {
       const [owner = "", name = ""] = repo.split("/");
       const found = statusesOf(owner, name, sha).filter((s) => s.context.toLowerCase() === context.toLowerCase()).at(-1);

@@ -1,3 +1,5 @@
+import type { CheckAnnotation } from "../../domain/check-annotations.js";
+import type { CheckConclusion, CheckStatus } from "../../domain/check-run-output.js";
 import type { CommitStatus } from "../../domain/commit-status.js";
 import type { HookDelivery } from "../../domain/redelivery.js";
 
@@ -51,6 +53,48 @@ export interface GithubApi {
   listHookDeliveries(hook: HookRef, since: number, maxPages: number): Promise<HookDelivery[]>;
   /** Asks GitHub to send a delivery again (`POST …/deliveries/{id}/attempts`, answered 202). */
   redeliverHookDelivery(hook: HookRef, deliveryId: number): Promise<void>;
+}
+
+/** What a check run should show (`PATCH /repos/{o}/{r}/check-runs/{id}`). Times are epoch ms. */
+export interface CheckRunUpdate {
+  readonly status: CheckStatus;
+  readonly conclusion?: CheckConclusion;
+  readonly startedAt?: number;
+  readonly completedAt?: number;
+  readonly detailsUrl: string;
+  readonly output: { readonly title: string; readonly summary: string; readonly annotations?: readonly CheckAnnotation[] };
+}
+
+/** A new check run (`POST /repos/{o}/{r}/check-runs`). */
+export interface NewCheckRun extends CheckRunUpdate {
+  readonly name: string;
+  readonly headSha: string;
+  /** The build's key: how a retried create finds the run an earlier attempt made. */
+  readonly externalId: string;
+}
+
+/** A check run GitHub lists for a commit. */
+export interface ListedCheckRun {
+  readonly id: number;
+  readonly externalId: string | null;
+  readonly status: string;
+  readonly conclusion: string | null;
+  /** The App that created it. */
+  readonly appId: number | null;
+  /** How many annotations it holds. */
+  readonly annotationsCount: number;
+}
+
+/** The check-run calls (only a GitHub App may make them). Every method throws a GithubApiError on failure. */
+export interface GithubChecksApi {
+  /** Returns the new run's id. */
+  createCheckRun(repository: string, run: NewCheckRun): Promise<number>;
+  /** Annotations given are appended to the run's (GitHub keeps the earlier ones). */
+  updateCheckRun(repository: string, id: number, update: CheckRunUpdate): Promise<void>;
+  /** One run as GitHub shows it now. */
+  getCheckRun(repository: string, id: number): Promise<ListedCheckRun & { readonly title: string | null }>;
+  /** The runs named `name` on `sha`, every one of them (not only the latest), newest first. */
+  listCheckRuns(repository: string, sha: string, name: string): Promise<ListedCheckRun[]>;
 }
 
 /** A failed GitHub call, with what the retry decision needs. `status` is undefined for network errors. */

@@ -26,6 +26,25 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown, event: string): T | st
   return `malformed ${event} payload: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`;
 }
 
+/** `installation.id` of a GitHub App delivery: which installation's token reports on it. */
+export function installationOf(payload: unknown): number | undefined {
+  const id = (payload as { installation?: { id?: unknown } } | null)?.installation?.id;
+  return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+/** The result carrying the installation that sent it (a GitHub App delivery), which then answers for it: API calls, reports. */
+export function withInstallation(result: NormalizeResult, installationId: number | undefined): NormalizeResult {
+  if (installationId === undefined) return result;
+  if (result.kind === "event") return { kind: "event", event: { ...result.event, installationId } };
+  if (result.kind === "command") return { kind: "command", request: { ...result.request, installationId } };
+  return result;
+}
+
+/** A GitHub delivery as events, with the installation that sent it. */
+export function normalizeGithubDelivery(event: string, payload: unknown, deliveryId: string): NormalizeResult {
+  return withInstallation(normalizeGithubEvent(event, payload, deliveryId), installationOf(payload));
+}
+
 /** Turns one GitHub delivery (event name + parsed JSON body) into a SourceEvent or a reason to ignore it. */
 export function normalizeGithubEvent(event: string, payload: unknown, deliveryId: string): NormalizeResult {
   const skip = ignoredGithubEventReason(event);

@@ -3,7 +3,8 @@ import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
 import type { Config } from "../../config/config.js";
 import type { HookDelivery } from "../../domain/redelivery.js";
-import { GithubApiError, splitRepository, type GithubApi, type HookRef, type PullRequestDetails } from "./github-api.js";
+import { PermanentJobError } from "../../pipeline/job-errors.js";
+import { GithubApiError, splitRepository, type CheckRunUpdate, type GithubApi, type GithubChecksApi, type HookRef, type PullRequestDetails } from "./github-api.js";
 
 // GitHub lists at most 3000 files of a pull request.
 const MAX_PR_FILES = 3000;
@@ -11,15 +12,38 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 type GithubConfig = NonNullable<Config["github"]>;
 
-/** An Octokit for `github.apiUrl`, as a token or as a GitHub App installation (tokens renewed by auth-app before they expire). */
-export function createOctokit(github: GithubConfig): Octokit {
+/**
+ * Octokits for `github.apiUrl`, one per GitHub App installation (each renews its installation
+ * token through auth-app, which caches it until a minute before GitHub's one hour runs out), or
+ * the one token client. `installationId` is the delivery's; without one the configured
+ * `github.auth.installationId` is used.
+ */
+export function createOctokits(github: GithubConfig): (installationId?: number) => Octokit {
   const timedFetch: typeof fetch = (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const common = { baseUrl: github.apiUrl, userAgent: "buildgate", request: { fetch: timedFetch }, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } };
   const auth = github.auth;
-  if (auth && "appId" in auth) {
-    return new Octokit({ ...common, authStrategy: createAppAuth, auth: { appId: Number(auth.appId), privateKey: readFileSync(auth.privateKeyPath, "utf8"), installationId: Number(auth.installationId) } });
+  if (!auth || !("appId" in auth)) {
+    const octokit = new Octokit({ ...common, ...(auth ? { auth: auth.token } : {}) });
+    return () => octokit;
   }
-  return new Octokit({ ...common, ...(auth ? { auth: auth.token } : {}) });
+  const privateKey = readFileSync(auth.privateKeyPath, "utf8");
+  const fallback = auth.installationId === undefined ? undefined : Number(auth.installationId);
+  const byInstallation = new Map<number, Octokit>();
+  return (installationId) => {
+    const id = installationId ?? fallback;
+    if (id === undefined) throw new PermanentJobError("no GitHub App installation: the delivery names none and github.auth.installationId is not set");
+    let octokit = byInstallation.get(id);
+    if (!octokit) {
+      octokit = new Octokit({ ...common, authStrategy: createAppAuth, auth: { appId: Number(auth.appId), privateKey, installationId: id } });
+      byInstallation.set(id, octokit);
+    }
+    return octokit;
+  };
+}
+
+/** The Octokit of the configured installation, or the token's. */
+export function createOctokit(github: GithubConfig): Octokit {
+  return createOctokits(github)();
 }
 
 function toApiError(err: unknown): GithubApiError {
@@ -131,6 +155,42 @@ export function createOctokitGithubApi(octokit: Octokit): GithubApi {
       const { owner, hookId } = hook;
       if ("org" in owner) await call(() => octokit.rest.orgs.redeliverWebhookDelivery({ org: owner.org, hook_id: hookId, delivery_id: deliveryId }));
       else await call(() => octokit.rest.repos.redeliverWebhookDelivery({ ...splitRepository(owner.repository), hook_id: hookId, delivery_id: deliveryId }));
+    },
+  };
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? {} : { value: new Date(ms).toISOString() });
+
+/** The fields of a create or update, in GitHub's names. */
+function checkRunFields(u: CheckRunUpdate) {
+  const started = iso(u.startedAt);
+  const completed = iso(u.completedAt);
+  return {
+    status: u.status,
+    details_url: u.detailsUrl,
+    ...(u.conclusion ? { conclusion: u.conclusion } : {}),
+    ...("value" in started ? { started_at: started.value } : {}),
+    ...("value" in completed ? { completed_at: completed.value } : {}),
+    output: { title: u.output.title, summary: u.output.summary, ...(u.output.annotations && u.output.annotations.length > 0 ? { annotations: u.output.annotations.map((a) => ({ ...a })) } : {}) },
+  };
+}
+
+export function createOctokitChecksApi(octokit: Octokit): GithubChecksApi {
+  return {
+    async createCheckRun(repository, run) {
+      const { data } = await call(() => octokit.rest.checks.create({ ...splitRepository(repository), name: run.name, head_sha: run.headSha, external_id: run.externalId, ...checkRunFields(run) }));
+      return data.id;
+    },
+    async updateCheckRun(repository, id, update) {
+      await call(() => octokit.rest.checks.update({ ...splitRepository(repository), check_run_id: id, ...checkRunFields(update) }));
+    },
+    async getCheckRun(repository, id) {
+      const { data: r } = await call(() => octokit.rest.checks.get({ ...splitRepository(repository), check_run_id: id }));
+      return { id: r.id, externalId: r.external_id ?? null, status: r.status, conclusion: r.conclusion ?? null, appId: r.app?.id ?? null, annotationsCount: r.output?.annotations_count ?? 0, title: r.output?.title ?? null };
+    },
+    async listCheckRuns(repository, sha, name) {
+      const runs = await call(() => octokit.paginate(octokit.rest.checks.listForRef, { ...splitRepository(repository), ref: sha, check_name: name, filter: "all", per_page: 100 }));
+      return runs.map((r) => ({ id: r.id, externalId: r.external_id ?? null, status: r.status, conclusion: r.conclusion ?? null, appId: r.app?.id ?? null, annotationsCount: r.output?.annotations_count ?? 0 }));
     },
   };
 }

@@ -66,6 +66,7 @@ export async function resolveCommand(deps: ResolveCommandDeps, r: CommandRequest
         commenter: r.commenter,
       },
       ...(r.occurredAt !== undefined ? { occurredAt: r.occurredAt } : {}),
+      ...(r.installationId !== undefined ? { installationId: r.installationId } : {}),
     },
   };
 }

@@ -25,7 +25,7 @@ describe.each(targets)("store on $name: inbox", (target) => {
     it("applies every migration once, in order, then nothing on a second run", async () => {
       const db = openKysely(url, target);
       try {
-        expect(await migrate(db, target.name)).toEqual(["001-initial", "002-tracking", "003-board", "004-recovery", "005-board-indexes", "006-job-retention", "008-board-lookups"]);
+        expect(await migrate(db, target.name)).toEqual(["001-initial", "002-tracking", "003-board", "004-recovery", "005-board-indexes", "006-job-retention", "008-board-lookups", "011-check-runs"]);
         expect(await migrate(db, target.name)).toEqual([]);
       } finally {
         await db.destroy();
@@ -40,7 +40,7 @@ describe.each(targets)("store on $name: inbox", (target) => {
       const second = await open({ url, maxAttempts: 3 });
       expect(await second.findDeliveries("d-reopen")).toHaveLength(1);
       const migrations = await queryRaw<{ name: string }>(url, "select name from kysely_migration order by name");
-      expect(migrations.map((m) => m.name)).toEqual(["001-initial", "002-tracking", "003-board", "004-recovery", "005-board-indexes", "006-job-retention", "008-board-lookups"]);
+      expect(migrations.map((m) => m.name)).toEqual(["001-initial", "002-tracking", "003-board", "004-recovery", "005-board-indexes", "006-job-retention", "008-board-lookups", "011-check-runs"]);
     });
 
     it("upgrades a store made by 001-initial, keeping its builds and jobs", async () => {
@@ -60,7 +60,7 @@ describe.each(targets)("store on $name: inbox", (target) => {
       }
 
       const store = await open({ url, maxAttempts: 3 });
-      expect((await queryRaw<{ name: string }>(url, "select name from kysely_migration order by name")).map((m) => m.name)).toEqual(["001-initial", "002-tracking", "003-board", "004-recovery", "005-board-indexes", "006-job-retention", "008-board-lookups"]);
+      expect((await queryRaw<{ name: string }>(url, "select name from kysely_migration order by name")).map((m) => m.name)).toEqual(["001-initial", "002-tracking", "003-board", "004-recovery", "005-board-indexes", "006-job-retention", "008-board-lookups", "011-check-runs"]);
       const [build] = await store.listInFlightBuilds(10);
       expect(build).toMatchObject({ dedupe_key: "k-old", state: "running", external_id: "api-ci:old", phases: null, supersede_key: null, event_at: null, trigger: null, superseded_by: null });
       expect(await store.findBuildByExternalId("api-ci:old")).toMatchObject({ id: build?.id });
@@ -80,7 +80,7 @@ describe.each(targets)("store on $name: inbox", (target) => {
         const store = await open({ url, maxAttempts: 3 });
         await insertAccepted(store, "d-own-schema");
         const tables = await queryRaw<{ table_name: string }>(url, "select table_name from information_schema.tables where table_schema = current_schema() order by table_name");
-        expect(tables.map((t) => t.table_name)).toEqual(["build_heads", "builds", "deliveries", "jobs", "kysely_migration", "kysely_migration_lock", "route_decisions", "sessions", "status_reports"]);
+        expect(tables.map((t) => t.table_name)).toEqual(["build_heads", "builds", "check_runs", "deliveries", "jobs", "kysely_migration", "kysely_migration_lock", "route_decisions", "sessions", "status_reports"]);
       });
     }
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../../../src/config/config-error.js";
+import { githubReport } from "../../../src/config/config.js";
 import { loadConfig, parseConfig } from "../../../src/config/load-config.js";
 import { createRouter } from "../../../src/domain/route-event.js";
 
@@ -153,6 +154,39 @@ describe("parseConfig: valid configs", () => {
   it("accepts GitHub App auth", () => {
     const config = parseConfig(`github:\n  webhookSecrets: [s]\n  auth: { appId: 123, privateKeyPath: ./key.pem, installationId: "456" }\n`, {});
     expect(config.github?.auth).toEqual({ appId: 123, privateKeyPath: "./key.pem", installationId: "456" });
+  });
+
+  describe("github.report", () => {
+    const app = "auth: { appId: 123, privateKeyPath: ./key.pem }";
+    it.each([
+      { name: "an App reports check runs by default", auth: app, report: "", want: "checks" },
+      { name: "a token reports statuses by default", auth: "auth: { token: t }", report: "", want: "statuses" },
+      { name: "no auth: statuses (logged)", auth: "", report: "", want: "statuses" },
+      { name: "an App may keep statuses", auth: app, report: "report: statuses", want: "statuses" },
+      { name: "an App may ask for checks", auth: app, report: "report: checks", want: "checks" },
+    ])("$name", ({ auth, report, want }) => {
+      const config = parseConfig(`github:\n  webhookSecrets: [s]\n${auth ? `  ${auth}\n` : ""}${report ? `  ${report}\n` : ""}`, {});
+      expect(githubReport(config.github!)).toBe(want);
+    });
+
+    it.each([
+      { name: "checks with a token", text: "  auth: { token: t }\n  report: checks\n" },
+      { name: "checks without auth", text: "  report: checks\n" },
+    ])("refuses $name: GitHub only lets Apps create check runs", ({ text }) => {
+      expect(problemsOf(() => parseConfig(`github:\n  webhookSecrets: [s]\n${text}`, {})).join("\n")).toContain("github.report: checks needs github.auth to be a GitHub App (appId, privateKeyPath): GitHub only lets Apps create check runs");
+    });
+
+    it("refuses an unknown report", () => {
+      expect(problemsOf(() => parseConfig("github:\n  webhookSecrets: [s]\n  report: comments\n", {})).join("\n")).toContain("github.report");
+    });
+
+    it("accepts an App without installationId (each delivery names its installation)", () => {
+      expect(parseConfig(`github:\n  webhookSecrets: [s]\n  ${app}\n`, {}).github?.auth).toEqual({ appId: 123, privateKeyPath: "./key.pem" });
+    });
+
+    it("refuses the redelivery sweep as an App without installationId", () => {
+      expect(problemsOf(() => parseConfig(`github:\n  webhookSecrets: [s]\n  ${app}\n  redelivery: { enabled: true }\n`, {})).join("\n")).toContain("github.redelivery: redelivery as a GitHub App needs github.auth.installationId");
+    });
   });
 
   it.each([
