@@ -1,3 +1,4 @@
+import { createBuildLogs } from "./create-build-logs.js";
 import { hostname } from "node:os";
 import type { Express } from "express";
 import type { Logger } from "pino";
@@ -84,7 +85,7 @@ export async function compose(config: Config, o: ComposeOptions): Promise<Compos
 
   const snsCertificates = o.snsCertificates ?? (config.codecommit?.sns ? createCertificateSource({ pinned: readPinnedCertificates(config.codecommit.sns.pinnedCertificates) }) : undefined);
   const inbox = pressuredInbox(createInbox(store, wake), pressure);
-  const web = createApp({ config, store, inbox, log, metrics, drain, wake, demo: o.demo === true, ...(adapters.localLogFile ? { localLogFile: adapters.localLogFile } : {}), ...(snsCertificates ? { snsCertificates } : {}), ...(o.confirmSubscription ? { confirmSubscription: o.confirmSubscription } : {}), ...clock });
+  const web = createApp({ config, store, inbox, log, metrics, drain, wake, demo: o.demo === true, ...(adapters.localLogFile ? { localLogFile: adapters.localLogFile } : {}), logs: createBuildLogs({ store, ...(adapters.localLogFile ? { localLogFile: adapters.localLogFile } : {}) }), ...(snsCertificates ? { snsCertificates } : {}), ...(o.confirmSubscription ? { confirmSubscription: o.confirmSubscription } : {}), ...clock });
 
   const finishJobs = async () => {
     const unfinished = await runner.stop(config.jobs.drainSeconds * 1000);
