@@ -19,3 +19,12 @@ export function linesAfter(lines: readonly string[], after: number, limit: numbe
   const from = Math.max(0, Math.min(after, lines.length));
   return lines.slice(from, from + Math.max(0, limit)).map((text, i) => ({ n: from + i + 1, text }));
 }
+
+// CSI sequences (colours, cursor moves) and OSC sequences (titles, hyperlinks), ended by BEL or ST.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]/g;
+
+/** A log line without terminal escape sequences (shown as plain, escaped text). */
+export function withoutAnsi(line: string): string {
+  return line.replace(ANSI, "");
+}

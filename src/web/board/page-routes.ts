@@ -1,6 +1,8 @@
 import express, { type Request, type Response, type Router } from "express";
 import { BUILD_STATES } from "../../domain/build-state.js";
+import type { BuildLogs, LogSlice } from "../../domain/build-logs.js";
 import { HttpError } from "../../domain/http-error.js";
+import { withoutAnsi } from "../../domain/slice-log.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
 import { deliveryOutcome } from "../../store/delivery-outcome.js";
 import { parseBuildFilter } from "./build-filter.js";
@@ -44,7 +46,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
     const id = positiveInt(req.params.id);
     const build = id ? await ctx.store.getBuild(id) : undefined;
     if (!build) throw new HttpError(404, "no such build");
-    const [reports, delivery] = await Promise.all([ctx.store.statusReportsOf(build.id), ctx.store.getDelivery(build.delivery_row_id)]);
+    const [reports, delivery, log] = await Promise.all([ctx.store.statusReportsOf(build.id), ctx.store.getDelivery(build.delivery_row_id), logTail(ctx.logs, build.id)]);
     const trigger = build.trigger ? (JSON.parse(build.trigger) as Record<string, unknown>) : {};
     page(ctx, req, res, "build", `Build #${build.id}`, {
       build: view(build),
@@ -53,6 +55,7 @@ export function createPageRoutes(ctx: BoardContext): Router {
       trigger: { deliveryId: String(trigger.deliveryId ?? delivery?.delivery_id ?? ""), event: String(trigger.event ?? build.event_kind), action: String(trigger.action ?? ""), actor: String(trigger.actor ?? ""), command: trigger.command ? String(trigger.command) : undefined, rebuildOf: trigger.rebuildOf ? Number(trigger.rebuildOf) : undefined },
       deliveryRowId: delivery?.id,
       commitMessage: commitMessageOf(delivery?.body, build.sha),
+      log,
       // Without github.auth the GitHub API only logs each status (logging-github-api.ts): nothing was posted.
       reports: reports.map((r) => ({ state: r.state, description: r.description, reportedAt: r.reported_at ? new Date(Number(r.reported_at)).toISOString() : undefined, posts: r.posts, error: r.error, logged: r.provider === "github" && !ctx.config.github?.auth })),
       error: build.error,
@@ -115,6 +118,18 @@ export function createPageRoutes(ctx: BoardContext): Router {
 function outcomeOf(d: { status: string; reason: string | null }, decisions?: ReadonlyArray<{ matched: number }>): { outcome: string; outcomeLabel: string } {
   const o = deliveryOutcome(d, decisions);
   return { outcome: o.outcome, outcomeLabel: o.label };
+}
+
+const LOG_TAIL = 200;
+
+/** The last lines of a build's log as plain text lines; a log that cannot be read is a notice on the page, never an error page. */
+async function logTail(logs: BuildLogs, buildId: number): Promise<LogSlice> {
+  try {
+    const slice = await logs.last(buildId, LOG_TAIL);
+    return { ...slice, lines: slice.lines.map((l) => ({ n: l.n, text: withoutAnsi(l.text) })) };
+  } catch {
+    return { lines: [], total: 0, complete: false, notice: { kind: "delayed", message: "log delayed: it could not be read just now; reload to try again" } };
+  }
 }
 
 /** The head commit's message from a stored push payload, when it is the built commit. */
