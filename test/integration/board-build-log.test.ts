@@ -40,12 +40,15 @@ describe("the build page shows the log's last lines", () => {
     expect(page.text).toContain("&lt;/span&gt;&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page.text).not.toContain("<script>alert(1)");
     expect(page.text).not.toContain("\x1b");
+    expect(page.text).toContain("→ local runner <code>");
+    expect(page.text).not.toMatch(/CloudWatch logs|→ CodeBuild/);
   });
 
   it("says plainly why a CodeBuild build's log is not shown, on a page that still renders", async () => {
     const page = await operator.get(`/builds/${remote}`);
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/class="log-notice log-unavailable">this version does not read CodeBuild logs yet/);
+    expect(page.text).toContain("→ CodeBuild <code>");
   });
 
   it("serves the same lines from the API to a signed-in viewer", async () => {
