@@ -107,7 +107,7 @@ export function createApp(appDeps: AppDeps): BuildgateApp {
   // elsewhere buildgate serves webhooks alone until board.auth is configured.
   const boardEnabled = deps.config.board !== undefined || isLoopbackHost(deps.config.server.host);
   const board = boardEnabled ? mountBoard(app, { config: deps.config, store: deps.store, log: deps.log, wake: deps.wake ?? (() => undefined), demo: deps.demo === true, ...(deps.now ? { now: deps.now } : {}), ...(deps.localLogFile ? { localLogFile: deps.localLogFile } : {}), ...(deps.logs ? { logs: deps.logs } : {}) }) : undefined;
-  if (!board) app.use("/api", requireApiAccess(deps.config.server.apiToken), createApiRouter({ store: deps.store, linkOptions: linkOptionsOf(deps.config) }));
+  if (!board) app.use("/api", requireApiAccess(deps.config.server.apiToken), createApiRouter({ store: deps.store, linkOptions: linkOptionsOf(deps.config), ...(deps.logs ? { logs: deps.logs } : {}) }));
 
   app.use(() => {
     throw new HttpError(404, "not found");

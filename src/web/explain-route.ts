@@ -1,6 +1,7 @@
 import express, { type Router } from "express";
 import { explainDelivery } from "../store/explain-delivery.js";
-import { filterValue, positiveInt, type BoardContext } from "./board/board-context.js";
+import { filterValue, NO_BUILD_LOGS, positiveInt, type BoardContext } from "./board/board-context.js";
+import { createBuildLogRoute } from "./build-log-route.js";
 import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./board/view-model.js";
 import { HttpError } from "../domain/http-error.js";
 
@@ -8,11 +9,12 @@ const PAGE = 50;
 
 /**
  * The JSON API: the board's pages as data (`/api/dashboard`, `/api/builds`, `/api/builds/:id`,
- * `/api/deliveries`, `/api/deliveries/:id`, `/api/dead-letters`) and `explain` by delivery id.
+ * `/api/deliveries`, `/api/deliveries/:id`, `/api/dead-letters`, `/api/builds/:id/log`) and `explain` by delivery id.
  * Access is the board's (a session, or `Authorization: Bearer <server.apiToken>`).
  */
-export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">): Router {
+export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions"> & Partial<Pick<BoardContext, "logs">>): Router {
   const router = express.Router();
+  router.use(createBuildLogRoute({ store: ctx.store, logs: ctx.logs ?? NO_BUILD_LOGS }));
   const view = (b: Parameters<typeof toBuildView>[0]) => toBuildView(b, ctx.linkOptions);
   router.get("/dashboard", async (_req, res) => {
     const [lanes, inFlight, failures] = await Promise.all([ctx.store.dashboard(30), ctx.store.inFlight(20), ctx.store.recentFailures(10)]);
