@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { createCodeBuildBuilder, createCodeBuildClient } from "../builders/codebuild/codebuild-builder.js";
+import { createCodeBuildLogSource, createLogsClient } from "../builders/codebuild/codebuild-log-source.js";
 import { localBuilderFromConfig } from "../builders/local/from-config.js";
 import { createLocalLogSource } from "../builders/local/local-log-source.js";
 import { localBuildPaths } from "../builders/local/record-files.js";
@@ -51,17 +52,19 @@ const localLogFileIn = (workDir: string) => (externalId: string) => localBuildPa
 export function createAdapters(d: AdapterDeps, o: AdapterOverrides = {}): Adapters {
   const { config, log, metrics } = d;
   const local = o.builder ? undefined : localBuilderFromConfig(config, log);
-  const codebuild = () => createCodeBuildBuilder(createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts, onApiError: metrics.countCodeBuildError }));
+  const codebuildClient = createCodeBuildClient({ region: config.aws.region, endpoint: config.aws.endpoints.codebuild, maxAttempts: config.aws.maxAttempts, onApiError: metrics.countCodeBuildError });
   const clock = d.now ? { now: d.now } : {};
   const hosts = createSourceHosts([
     createGithubHost({ config, store: d.store, log, onRateLimit: metrics.setGithubRateLimit, ...(o.github ? { api: o.github } : {}), ...clock }),
     createCodeCommitHost({ config, ...(o.codecommit ? { api: o.codecommit } : {}) }),
   ]);
   const localLogs = config.local ? createLocalLogSource(resolve(config.local.workDir)) : undefined;
-  const logSourceFor = o.logSourceFor ?? ((externalId: string) => (externalId.startsWith("local:") ? localLogs : undefined));
+  // A builder a test passed in makes ids that are not CodeBuild's: no CloudWatch source unless CodeBuild is pointed at a fake.
+  const cloudWatchLogs = !o.builder || config.aws.endpoints.codebuild ? createCodeBuildLogSource({ codebuild: codebuildClient, logs: createLogsClient({ region: config.aws.region, ...(config.aws.endpoints.logs ? { endpoint: config.aws.endpoints.logs } : {}) }) }) : undefined;
+  const logSourceFor = o.logSourceFor ?? ((externalId: string) => (externalId.startsWith("local:") ? localLogs : cloudWatchLogs));
   return {
     logSourceFor,
-    builder: o.builder ?? createRouteBuilder({ codebuild: codebuild(), ...(local ? { local } : {}), routes: config.routes }),
+    builder: o.builder ?? createRouteBuilder({ codebuild: createCodeBuildBuilder(codebuildClient), ...(local ? { local } : {}), routes: config.routes }),
     hosts,
     ...(config.local ? { localLogFile: localLogFileIn(resolve(config.local.workDir)) } : {}),
     close: async () => {
