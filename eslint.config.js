@@ -5,7 +5,7 @@ import { createTypeScriptImportResolver } from "eslint-import-resolver-typescrip
 
 // The architecture's "never" rules (docs/architecture.md, "Allowed arrows"): each zone forbids
 // `target` to import from `from`. Composition (main.ts, compose/, app.ts, cli.ts, cli/) may import anything.
-const ALL = ["config", "domain", "store", "intake", "providers", "builders", "pipeline", "metrics", "web", "cli"];
+const ALL = ["config", "domain", "store", "intake", "providers", "builders", "pipeline", "metrics", "web", "logs", "cli"];
 const except = (...allowed) => ALL.filter((d) => !allowed.includes(d)).map((d) => `./src/${d}`);
 const COMPOSITION = ["./src/main.ts", "./src/compose", "./src/app.ts", "./src/cli.ts"];
 const fence = (layer, message, ...allowed) => ({ target: `./src/${layer}`, from: [...except(layer, ...allowed), ...COMPOSITION], message });
@@ -36,6 +36,7 @@ export default tseslint.config(
           fence("pipeline", "pipeline/ asks ports (SourceHost, Builder): it never imports an adapter, intake or web", "domain", "config", "store"),
           fence("metrics", "metrics/ is the registry: it never imports web", "domain", "config", "store", "pipeline", "intake"),
           fence("web", "web/ does not reach into the pipeline, builders, intake or providers", "domain", "config", "store", "metrics"),
+          fence("logs", "logs/ reads build logs through LogSource ports: it never imports a builder, web or the pipeline", "domain", "config", "store"),
         ],
       }],
     },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // buildgate benchmarks: `npm run bench` (full, < 10 minutes) or `npm run bench -- --quick` (CI smoke
-// test, < 2 minutes). Options: --only=ingest,e2e,board,tracking,scale-out  --strict (exit 2 on a MISS).
+// test, < 2 minutes). Options: --only=ingest,e2e,board,tracking,logs,scale-out  --strict (exit 2 on a MISS).
 // Prints every section, the goals with PASS/MISS, and writes .bench/latest.{json,md}.
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { runBoard } from "./board.mjs";
 import { runE2e } from "./e2e.mjs";
 import { runIngest } from "./ingest.mjs";
+import { runLogs } from "./logs.mjs";
 import { removeTempDirs, ROOT, tempDir } from "./lib/buildgate.mjs";
 import { judge } from "./lib/goals.mjs";
 import { runOnLoadCore, TASKSET } from "./lib/procs.mjs";
@@ -57,8 +58,8 @@ if (!process.env.BUILDGATE_BENCH_DIST) {
   process.env.BUILDGATE_BENCH_DIST = join(snapshot, "dist");
 }
 
-const sections = { ingest: runIngest, e2e: runE2e, board: runBoard, tracking: runTracking, "scale-out": runScaleOut };
-const keys = { ingest: "ingest", e2e: "e2e", board: "board", tracking: "tracking", "scale-out": "scaleOut" };
+const sections = { ingest: runIngest, e2e: runE2e, board: runBoard, tracking: runTracking, logs: runLogs, "scale-out": runScaleOut };
+const keys = { ingest: "ingest", e2e: "e2e", board: "board", tracking: "tracking", logs: "logs", "scale-out": "scaleOut" };
 const results = { machine, cfg, errors: {} };
 for (const [name, run] of Object.entries(sections)) {
   if (only && !only.includes(name)) continue;

@@ -41,6 +41,12 @@ export function judge(r) {
     const worst = Math.max(...r.tracking.cycles.map((c) => c.batchGetBuilds));
     add(`≤ 100 BatchGetBuilds calls per cycle at ${r.tracking.builds.toLocaleString("en-US")} in-flight builds`, { status: verdict(worst <= Math.ceil(r.tracking.builds / 100)), value: `${worst} calls` });
   } else add("≤ 100 BatchGetBuilds calls per cycle at 10,000 in-flight builds", NOT(r.errors?.tracking ? "error" : "skipped"));
+  if (r.logs) {
+    add("first screen of a finished 100,000-line log p95 ≤ 100 ms (cached)", { status: verdict(r.logs.firstScreen.p95 <= 100 && r.logs.lines >= 100_000), value: `API ${ms(r.logs.firstScreen.p95)}, build page ${ms(r.logs.buildPage.p95)}` });
+    add("live tail delay p50 ≤ 3 s with the 2 s poll", { status: verdict(r.logs.tail.p50 <= 3000), value: ms(r.logs.tail.p50) });
+  } else {
+    for (const g of ["first screen of a finished 100,000-line log p95 ≤ 100 ms (cached)", "live tail delay p50 ≤ 3 s with the 2 s poll"]) add(g, NOT(r.errors?.logs ? "error" : "skipped"));
+  }
   const so = r.scaleOut;
   if (so?.available) {
     const x = so.replicas[2].rps / so.replicas[1].rps;

@@ -42,6 +42,13 @@ export function tables(r) {
     for (const c of r.tracking.cycles) rows.push([c.name, String(c.batchGetBuilds), fmtInt(c.ids), fmtInt(c.changed), fmtInt(c.ms)]);
     out.push({ title: `Tracking (${fmtInt(r.tracking.builds)} in-flight builds)`, rows });
   }
+  if (r.logs) {
+    const rows = [["read", "p50 ms", "p95 ms", "n"]];
+    rows.push([`first screen, API (last 500 of ${fmtInt(r.logs.lines)} lines, cached)`, fmt(r.logs.firstScreen.p50, 1), fmt(r.logs.firstScreen.p95, 1), String(r.logs.firstScreen.n)]);
+    rows.push(["build page of that build", fmt(r.logs.buildPage.p50, 1), fmt(r.logs.buildPage.p95, 1), String(r.logs.buildPage.n)]);
+    rows.push(["live tail delay (written → seen, 2 s poll)", fmt(r.logs.tail.p50, 0), fmt(r.logs.tail.p95, 0), String(r.logs.tail.n)]);
+    out.push({ title: `Build logs (first read of the finished log, uncached: ${fmt(r.logs.coldMs, 0)} ms)`, rows });
+  }
   if (r.scaleOut?.available) {
     const rows = [["replicas", "req/s", "p50 ms", "p99 ms", "non-2xx + errors", "replica CPU", "PostgreSQL CPU"]];
     for (const [n, x] of Object.entries(r.scaleOut.replicas)) rows.push([n, fmtInt(x.rps), lat(x.p50), lat(x.p99), String(x.non2xx + x.errors), x.replicaCpu.map((c) => `${fmt(c, 0)}%`).join(" + "), `${fmt(x.postgresCpu, 0)}%`]);

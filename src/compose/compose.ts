@@ -1,5 +1,5 @@
-import { createBuildLogs } from "./create-build-logs.js";
 import { hostname } from "node:os";
+import { resolve } from "node:path";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import { createApp } from "../app.js";
@@ -15,6 +15,8 @@ import { isLeaseHolderGone } from "../pipeline/lease-holder.js";
 import { STORE_JOBS } from "../pipeline/job-kinds.js";
 import { openStore } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
+import { createBuildLogs } from "../logs/create-build-logs.js";
+import { createLogCache } from "../logs/log-cache.js";
 import { createAdapters, type AdapterOverrides } from "./create-adapters.js";
 import { createWatchdog, type Watchdog } from "./create-watchdog.js";
 import { readPinnedCertificates } from "./read-pinned-certificates.js";
@@ -84,8 +86,10 @@ export async function compose(config: Config, o: ComposeOptions): Promise<Compos
   const watchdog = createWatchdog({ store, config, hosts: adapters.hosts, log, now, ...(o.watchdogMs !== undefined ? { intervalMs: o.watchdogMs } : {}) });
 
   const snsCertificates = o.snsCertificates ?? (config.codecommit?.sns ? createCertificateSource({ pinned: readPinnedCertificates(config.codecommit.sns.pinnedCertificates) }) : undefined);
+  const limits = { maxBytes: config.logs.maxBytesPerBuild, maxLineChars: 10_000 };
+  const logs = createBuildLogs({ store, sourceFor: adapters.logSourceFor, cache: createLogCache(resolve(config.logs.cacheDir), limits, config.logs.maxCacheBytes), limits, pollMs: config.logs.pollSeconds * 1000, log, ...clock });
   const inbox = pressuredInbox(createInbox(store, wake), pressure);
-  const web = createApp({ config, store, inbox, log, metrics, drain, wake, demo: o.demo === true, ...(adapters.localLogFile ? { localLogFile: adapters.localLogFile } : {}), logs: createBuildLogs({ store, ...(adapters.localLogFile ? { localLogFile: adapters.localLogFile } : {}) }), ...(snsCertificates ? { snsCertificates } : {}), ...(o.confirmSubscription ? { confirmSubscription: o.confirmSubscription } : {}), ...clock });
+  const web = createApp({ config, store, inbox, log, metrics, drain, wake, demo: o.demo === true, logs, ...(adapters.localLogFile ? { localLogFile: adapters.localLogFile } : {}), ...(snsCertificates ? { snsCertificates } : {}), ...(o.confirmSubscription ? { confirmSubscription: o.confirmSubscription } : {}), ...clock });
 
   const finishJobs = async () => {
     const unfinished = await runner.stop(config.jobs.drainSeconds * 1000);

@@ -108,10 +108,23 @@ export const ConfigSchema = z
     aws: z
       .strictObject({
         region: nonEmpty.default("us-east-1"),
-        endpoints: z.strictObject({ codebuild: httpUrl.optional(), codecommit: httpUrl.optional() }).default({}),
+        endpoints: z.strictObject({ codebuild: httpUrl.optional(), codecommit: httpUrl.optional(), logs: httpUrl.optional() }).default({}),
         maxAttempts: z.number().int().min(1).max(10).default(3),
       })
       .default({ region: "us-east-1", endpoints: {}, maxAttempts: 3 }),
+    /** Build logs on the board and the log API (src/logs/): the disk cache of finished logs and its bounds. */
+    logs: z
+      .strictObject({
+        /** Finished builds' logs are kept here (one file each). */
+        cacheDir: nonEmpty.default("./data/logs"),
+        /** Bytes of one build's log kept; past it the oldest lines are dropped (with a marker line). */
+        maxBytesPerBuild: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+        /** The cache folder's size at most: the least recently read logs are removed first. */
+        maxCacheBytes: z.number().int().min(1024 * 1024).default(2 * 1024 * 1024 * 1024),
+        /** A running build's log is read upstream at most this often, however many people watch. */
+        pollSeconds: z.number().min(1).max(60).default(2),
+      })
+      .default({ cacheDir: "./data/logs", maxBytesPerBuild: 10 * 1024 * 1024, maxCacheBytes: 2 * 1024 * 1024 * 1024, pollSeconds: 2 }),
     tracking: z
       .strictObject({
         pollIntervalSeconds: z.number().min(1).max(3600).default(15),

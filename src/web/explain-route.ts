@@ -1,22 +1,22 @@
 import express, { type Router } from "express";
 import { deliveryOutcome } from "../store/delivery-outcome.js";
 import { explainDelivery } from "../store/explain-delivery.js";
-import { filterValue, positiveInt, type BoardContext } from "./board/board-context.js";
+import { filterValue, NO_BUILD_LOGS, positiveInt, type BoardContext } from "./board/board-context.js";
 import { parseBuildFilter } from "./board/build-filter.js";
+import { createBuildLogRoute } from "./build-log-route.js";
 import { redactPayload, toBuildView, toFailedBuildView, toFailureView, toPhaseViews } from "./board/view-model.js";
 import { HttpError } from "../domain/http-error.js";
-import type { BuildLogs } from "../domain/build-logs.js";
 
 const PAGE = 50;
 
 /**
  * The JSON API: the board's pages as data (`/api/dashboard`, `/api/builds`, `/api/builds/:id`,
- * `/api/deliveries`, `/api/deliveries/:id`, `/api/dead-letters`), a build's log lines
- * (`/api/builds/:id/log?after=N&limit=M`) and `explain` by delivery id.
+ * `/api/deliveries`, `/api/deliveries/:id`, `/api/dead-letters`, `/api/builds/:id/log`) and `explain` by delivery id.
  * Access is the board's (a session, or `Authorization: Bearer <server.apiToken>`).
  */
-export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions"> & { readonly logs?: BuildLogs }): Router {
+export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions"> & Partial<Pick<BoardContext, "logs">>): Router {
   const router = express.Router();
+  router.use(createBuildLogRoute({ store: ctx.store, logs: ctx.logs ?? NO_BUILD_LOGS }));
   const view = (b: Parameters<typeof toBuildView>[0]) => toBuildView(b, ctx.linkOptions);
   router.get("/dashboard", async (_req, res) => {
     const [lanes, inFlight, failures] = await Promise.all([ctx.store.dashboard(30), ctx.store.inFlight(20), ctx.store.recentFailures(10)]);
@@ -32,16 +32,6 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
     const b = id ? await ctx.store.getBuild(id) : undefined;
     if (!b) throw new HttpError(404, "no such build");
     res.json({ build: view(b), phases: toPhaseViews(b), failure: toFailureView(b), reports: await ctx.store.statusReportsOf(b.id) });
-  });
-  router.get("/builds/:id/log", async (req, res) => {
-    const id = positiveInt(req.params.id);
-    const after = logParam(req.query.after, "after", 0, 0, Number.MAX_SAFE_INTEGER);
-    const limit = logParam(req.query.limit, "limit", LOG_LIMIT, 1, MAX_LOG_LIMIT);
-    const b = id ? await ctx.store.getBuild(id) : undefined;
-    if (!b) throw new HttpError(404, "no such build");
-    if (!ctx.logs) throw new HttpError(404, "build logs are not available on this server");
-    const slice = await ctx.logs.after(b.id, after, limit);
-    res.json({ lines: slice.lines, cursor: slice.lines.at(-1)?.n ?? Math.min(after, slice.total), total: slice.total, complete: slice.complete, ...(slice.notice ? { notice: slice.notice } : {}) });
   });
   router.get("/deliveries", async (req, res) => {
     const before = positiveInt(req.query.before);
@@ -70,14 +60,4 @@ export function createApiRouter(ctx: Pick<BoardContext, "store" | "linkOptions">
     res.json({ jobs: await ctx.store.deadJobs(positiveInt(req.query.before), PAGE) });
   });
   return router;
-}
-
-const LOG_LIMIT = 1000;
-const MAX_LOG_LIMIT = 5000;
-
-/** A whole-number query parameter within bounds (its default when absent); anything else is a 400. */
-function logParam(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "string" || !/^\d{1,16}$/.test(value) || Number(value) < min || Number(value) > max) throw new HttpError(400, `${name} must be a whole number from ${min} to ${max}`);
-  return Number(value);
 }

@@ -43,7 +43,8 @@ export interface FakeBuild {
   startTime: number;
   endTime?: number;
   phases: FakePhase[];
-  logs: { groupName: string; streamName: string; deepLink: string };
+  /** CloudWatch logs on (CodeBuild's default); a test may switch them to S3 only. */
+  logs: { groupName?: string; streamName?: string; deepLink: string; cloudWatchLogs?: { status: "ENABLED" | "DISABLED" }; s3Logs?: { status: "ENABLED" | "DISABLED"; location?: string } };
   environment: { type: string; image: string; computeType: string; environmentVariables: Array<{ name: string; value: string; type: string }> };
   initiator: string;
 }
@@ -188,7 +189,7 @@ export async function startCodeBuildFake(options: CodeBuildFakeOptions = {}): Pr
       ...(typeof body.sourceVersion === "string" ? { sourceVersion: body.sourceVersion } : {}),
       startTime: start,
       phases: [{ phaseType: "SUBMITTED", startTime: start }],
-      logs: { groupName, streamName: uuid, deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${region}#logEvent:group=${groupName};stream=${uuid}` },
+      logs: { groupName, streamName: uuid, cloudWatchLogs: { status: "ENABLED" }, s3Logs: { status: "DISABLED" }, deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${region}#logEvent:group=${groupName};stream=${uuid}` },
       environment: {
         type: "LINUX_CONTAINER",
         image: "aws/codebuild/standard:7.0",

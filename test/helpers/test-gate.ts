@@ -81,7 +81,9 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
   const dir = mkdtempSync(join(tmpdir(), "buildgate-test-"));
   const parsed = parseConfig(`${options.yaml ?? TEST_CONFIG}\nstore: { url: "sqlite:${join(dir, "bg.db")}" }\n`, {});
   // A job gives up after 3 attempts: dead-letter paths stay short.
-  const config: Config = { ...parsed, jobs: { ...parsed.jobs, maxAttempts: 3 } };
+  // Finished build logs are cached in the test's own folder unless the test says where.
+  const logs = parsed.logs.cacheDir === "./data/logs" ? { ...parsed.logs, cacheDir: join(dir, "logs") } : parsed.logs;
+  const config: Config = { ...parsed, logs, jobs: { ...parsed.jobs, maxAttempts: 3 } };
   const log = pino({ level: "silent" });
   const builder = (options.builder as RecordingBuilder | undefined) ?? new RecordingBuilder();
   const { yaml: _yaml, ...overrides } = options;

@@ -24,8 +24,9 @@ codecommit:
   eventbridge: { apiKeyHeader: x-api-key, apiKey: 0123456789abcdef }
 aws:
   region: eu-west-1
-  endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567" }
+  endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567", logs: "http://localhost:4568" }
   maxAttempts: 5
+logs: { cacheDir: /var/cache/buildgate-logs, maxBytesPerBuild: 1048576, pollSeconds: 5 }
 tracking: { pollIntervalSeconds: 30 }
 jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120 }
 routes:
@@ -75,7 +76,8 @@ describe("parseConfig: valid configs", () => {
       store: { url: "postgres://buildgate@db/buildgate" },
       github: { webhookSecrets: ["s3cret", "old-secret"], apiUrl: "https://ghe.example.com/api/v3", auth: { token: "ghp_x" } },
       codecommit: { eventbridge: { apiKeyHeader: "x-api-key", apiKey: "0123456789abcdef" } },
-      aws: { region: "eu-west-1", endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567" }, maxAttempts: 5 },
+      aws: { region: "eu-west-1", endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567", logs: "http://localhost:4568" }, maxAttempts: 5 },
+      logs: { cacheDir: "/var/cache/buildgate-logs", maxBytesPerBuild: 1048576, maxCacheBytes: 2147483648, pollSeconds: 5 },
       tracking: { pollIntervalSeconds: 30, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },
       jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120, drainSeconds: 20, keepFinishedDays: 7 },
       routes: [
@@ -124,6 +126,7 @@ describe("parseConfig: valid configs", () => {
       server: { port: 8080, host: "0.0.0.0", publicUrl: "http://localhost:8080", trustProxy: false },
       store: { url: "sqlite:./data/buildgate.db" },
       aws: { region: "us-east-1", endpoints: {}, maxAttempts: 3 },
+      logs: { cacheDir: "./data/logs", maxBytesPerBuild: 10485760, maxCacheBytes: 2147483648, pollSeconds: 2 },
       tracking: { pollIntervalSeconds: 15, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },
       jobs: { concurrency: 4, maxAttempts: 10, leaseSeconds: 60, drainSeconds: 20, keepFinishedDays: 7 },
       routes: [],
@@ -143,6 +146,9 @@ describe("parseConfig: valid configs", () => {
     { name: "redelivery without github.auth", text: "github:\n  webhookSecrets: [s]\n  redelivery: { enabled: true }\n", want: "github.redelivery: redelivery needs github.auth" },
     { name: "a lookback past GitHub's 3 days", text: "github:\n  webhookSecrets: [s]\n  auth: { token: t }\n  redelivery: { lookbackHours: 100 }\n", want: "github.redelivery.lookbackHours" },
     { name: "a stuck threshold under 15 minutes", text: "tracking: { stuckAfterMinutes: 5 }\n", want: "tracking.stuckAfterMinutes" },
+    { name: "a log poll faster than once a second", text: "logs: { pollSeconds: 0.5 }\n", want: "logs.pollSeconds" },
+    { name: "an unknown logs key", text: "logs: { cacheDirectory: /tmp }\n", want: "logs" },
+    { name: "a bad logs endpoint", text: "aws: { endpoints: { logs: 'localhost:4568' } }\n", want: "aws.endpoints.logs" },
   ])("refuses $name", ({ text, want }) => {
     expect(problemsOf(() => parseConfig(text, {})).join("\n")).toContain(want);
   });

@@ -438,7 +438,7 @@ describe("deploy/buildgate.cfn.yaml: structure", () => {
 describe("deploy/buildgate.cfn.yaml: IAM", () => {
   const all = Object.entries(RESOURCES).flatMap(([name, r]) => statementsIn(asObject(r, name).Properties as Json, name));
 
-  it("grants no '*' action or service wildcard, and Resource '*' only for ecr:GetAuthorizationToken", () => {
+  it("grants no '*' action or service wildcard, Resource '*' only for ecr:GetAuthorizationToken, and a wildcard only for the log streams of one named log group", () => {
     expect(all.length).toBeGreaterThan(10);
     for (const s of [scenario(), scenario({ DatabaseUrlSecretArn: DATABASE_SECRET })]) {
       const built = Object.keys(RESOURCES).flatMap((name) => statementsIn((s.built(name) ?? {}) as Json, name));
@@ -456,7 +456,8 @@ describe("deploy/buildgate.cfn.yaml: IAM", () => {
           continue;
         }
         expect(st.resources.length).toBeGreaterThan(0);
-        const wildcards = st.resources.filter((r) => String(r).includes("*"));
+        // A build's log stream is named after the build: GetLogEvents needs every stream of the project's group.
+        const wildcards = st.resources.filter((r) => String(r).includes("*") && !/^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/[A-Za-z0-9._-]+:log-stream:\*$/.test(String(r)));
         if (wildcards.length > 0) expect({ where: st.where, actions: st.actions, resources: st.resources }).toEqual({ where: "ExecutionRole", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
       }
       expect(JSON.stringify(built.map((st) => st.raw.Principal ?? null))).not.toContain('"*"');
@@ -489,24 +490,27 @@ describe("deploy/buildgate.cfn.yaml: IAM", () => {
   };
 
   const CODEBUILD = { actions: ["codebuild:BatchGetBuilds", "codebuild:ListBuildsForProject", "codebuild:StartBuild", "codebuild:StopBuild"], resources: PROJECTS.map((p) => `arn:aws:codebuild:${REGION}:${ACCOUNT}:project/${p}`).sort() };
+  // The build page's log: GetLogEvents alone, on each project's default log group (/aws/codebuild/<project>).
+  const LOGS = { actions: ["logs:GetLogEvents"], resources: PROJECTS.map((p) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/codebuild/${p}:log-stream:*`).sort() };
   const CODECOMMIT = {
     actions: ["codecommit:GetDifferences", "codecommit:GetPullRequest", "codecommit:PostCommentForComparedCommit", "codecommit:PostCommentForPullRequest", "codecommit:UpdatePullRequestApprovalState"],
     resources: [`arn:aws:codecommit:${REGION}:${ACCOUNT}:${REPOSITORY}`],
   };
 
-  it("task role (SQLite default): exactly the CodeBuild actions on the listed projects, the CodeCommit actions on the repository, the EFS mount", () => {
+  it("task role (SQLite default): exactly the CodeBuild actions on the listed projects, their log groups' GetLogEvents, the CodeCommit actions on the repository, the EFS mount", () => {
     const s = scenario();
     expect(byService(taskRoleStatements(s))).toEqual({
       codebuild: CODEBUILD,
       codecommit: CODECOMMIT,
+      logs: LOGS,
       elasticfilesystem: { actions: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"], resources: ["DataFileSystem.Arn"] },
     });
     const efs = taskRoleStatements(s).find((st) => st.actions.includes("elasticfilesystem:ClientMount"));
     expect(efs?.raw.Condition).toEqual({ StringEquals: { "elasticfilesystem:AccessPointArn": "DataAccessPoint.Arn" } });
   });
 
-  it("task role (PostgreSQL): exactly the CodeBuild and CodeCommit actions", () => {
-    expect(byService(taskRoleStatements(scenario({ DatabaseUrlSecretArn: DATABASE_SECRET })))).toEqual({ codebuild: CODEBUILD, codecommit: CODECOMMIT });
+  it("task role (PostgreSQL): exactly the CodeBuild, build-log and CodeCommit actions", () => {
+    expect(byService(taskRoleStatements(scenario({ DatabaseUrlSecretArn: DATABASE_SECRET })))).toEqual({ codebuild: CODEBUILD, codecommit: CODECOMMIT, logs: LOGS });
   });
 
   it("task role: every CodeBuild statement names exactly one project ARN", () => {
@@ -515,6 +519,16 @@ describe("deploy/buildgate.cfn.yaml: IAM", () => {
     for (const st of statements) {
       expect(st.actions.sort()).toEqual(CODEBUILD.actions);
       expect(st.resources).toHaveLength(1);
+    }
+  });
+
+  it("task role: build logs are read only (GetLogEvents), one statement per project's log group, never a whole account's logs", () => {
+    const statements = taskRoleStatements(scenario()).filter((st) => st.actions.some((a) => a.startsWith("logs:")));
+    expect(statements).toHaveLength(PROJECTS.length);
+    for (const st of statements) {
+      expect(st.actions).toEqual(["logs:GetLogEvents"]);
+      expect(st.resources).toHaveLength(1);
+      expect(String(st.resources[0])).toMatch(/^arn:aws:logs:[a-z0-9-]+:\d{12}:log-group:\/aws\/codebuild\/[A-Za-z0-9._-]+:log-stream:\*$/);
     }
   });
 

@@ -51,10 +51,13 @@ const FORBIDDEN = [
   importing("web imports the pipeline", "src/web/fence-probe.ts", "../pipeline/job-runner.js"),
   importing("web imports a builder", "src/web/board/fence-probe.ts", "../../builders/route-builder.js"),
   importing("metrics imports web", "src/metrics/fence-probe.ts", "../web/board/board-context.js"),
+  importing("the log service imports a builder", "src/logs/fence-probe.ts", "../builders/local/local-log-source.js"),
+  importing("web imports the log service", "src/web/fence-probe.ts", "../logs/create-build-logs.js"),
 ];
 
 const ALLOWED: Probe[] = [
   { name: "the pipeline imports the domain and the store", file: "src/pipeline/fence-probe.ts", code: 'import * as a from "../domain/build-state.js";\nimport * as b from "../store/store.js";\nexport { a, b };\n' },
+  { name: "the log service reads ports and the store", file: "src/logs/fence-probe.ts", code: 'import * as a from "../domain/log-source.js";\nimport * as b from "../store/store.js";\nexport { a, b };\n' },
   { name: "a provider implements a pipeline port", file: "src/providers/github/fence-probe.ts", code: 'import * as a from "../../pipeline/source-host.js";\nexport { a };\n' },
   { name: "the composition root imports everything", file: "src/main.ts", code: 'import * as a from "./providers/github/github-api.js";\nimport * as b from "./pipeline/job-runner.js";\nimport * as c from "./builders/route-builder.js";\nexport { a, b, c };\n' },
 ];
