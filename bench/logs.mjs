@@ -1,3 +1,4 @@
+/* global fetch */
 // Build logs: the first screen of a finished 100,000-line log (cached) and the live tail delay
 // (a line written → seen through GET /api/builds/:id/log) with the 2 s upstream poll. The log
 // source is the local runner's build.log (the service, the cache and the API are the same for
