@@ -3,6 +3,7 @@ import type { BuildState } from "./build-state.js";
 import { codeSpan, escapeMarkdown } from "./escape-markdown.js";
 import type { FailureCause } from "./failure-cause.js";
 import { formatDuration } from "./status-description.js";
+import { withoutAnsi } from "./without-ansi.js";
 
 /** GitHub's check run lifecycle (`status`) and result (`conclusion`, when completed). */
 export type CheckStatus = "queued" | "in_progress" | "completed";
@@ -83,11 +84,11 @@ export interface CheckOutputInput {
   readonly awaiting?: AwaitingApproval;
 }
 
-// Terminal colour codes and other control characters say nothing on a web page.
+// Terminal escape sequences (without-ansi.ts) and other control characters say nothing on a web page.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]/g;
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
 const cleanLine = (line: string) => {
-  const text = line.replace(CONTROL, "").replace(/\s+$/, "");
+  const text = withoutAnsi(line).replace(CONTROL, "").replace(/\s+$/, "");
   return text.length > MAX_LOG_LINE ? `${text.slice(0, MAX_LOG_LINE - 1)}…` : text;
 };
 

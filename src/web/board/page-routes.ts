@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from "express";
 import { BUILD_STATES } from "../../domain/build-state.js";
 import type { BuildLogs, LogSlice } from "../../domain/build-logs.js";
 import { HttpError } from "../../domain/http-error.js";
-import { withoutAnsi } from "../../domain/slice-log.js";
+import { withoutAnsi } from "../../domain/without-ansi.js";
 import { filterValue, positiveInt, type BoardContext } from "./board-context.js";
 import { deliveryOutcome } from "../../store/delivery-outcome.js";
 import { parseBuildFilter } from "./build-filter.js";
