@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, chromiumOrReport, openWatchedPage } from "./chromium-harness.js";
 import { deliverGithub, waitFor } from "../e2e/e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "../e2e/spawn-buildgate.js";
 import { finishFakeBuild, startCodeBuildFake, type CodeBuildFake, type FakeBuild } from "../fakes/codebuild-fake.js";
@@ -14,9 +15,6 @@ import { exampleOf, pushExample } from "../helpers/github-examples.js";
  * request's card shows its title and author, times are relative and kept fresh; 390 px wide
  * pages scroll nothing sideways and break no word. Screenshots go to test-artifacts/.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"];
-const ARTIFACTS = join(process.cwd(), "test-artifacts");
 const SECRET = "browser-live-secret-0123456789";
 const STEP = 20_000;
 
@@ -55,18 +53,7 @@ function finish(build: FakeBuild, status: "SUCCEEDED" | "FAILED"): void {
   finishFakeBuild(build, status, build.startTime * 1000 + 21_000);
 }
 
-if (!existsSync(CHROMIUM)) {
-  describe("live board in a browser", () => {
-    if (process.env.CI) {
-      it("needs Debian's chromium at /usr/bin/chromium (CI installs it: .ci/run)", () => {
-        throw new Error(`browser suite: ${CHROMIUM} not found`);
-      });
-    } else {
-      console.warn(`browser suite skipped: ${CHROMIUM} not found`);
-      it.todo(`browser suite skipped: ${CHROMIUM} not found`);
-    }
-  });
-} else {
+if (chromiumOrReport("live board in a browser")) {
   describe("the live board in Chromium (the real server, a local CodeBuild)", () => {
     let dir: string;
     let fake: CodeBuildFake;
@@ -86,19 +73,9 @@ if (!existsSync(CHROMIUM)) {
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "buildgate-browser-live-"));
-      mkdirSync(ARTIFACTS, { recursive: true });
       fake = await startCodeBuildFake({ projects: ["hello-ci"] });
       gate = await spawnBuildgate(writeConfig(dir, fake.url), { BROWSER_SECRET: SECRET });
-      context = await chromium.launchPersistentContext(join(dir, "chromium-profile"), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 }, colorScheme: "light" });
-      await context.addInitScript({ content: 'document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI));' });
-      page = context.pages()[0] ?? (await context.newPage());
-      page.on("console", (msg) => {
-        if (msg.type() === "error" || /content security policy/i.test(msg.text())) problems.push(`${msg.type()}: ${msg.text()} (${page.url()})`);
-      });
-      page.on("pageerror", (err) => problems.push(`pageerror: ${err.message} (${page.url()})`));
-      page.on("response", (res) => {
-        if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);
-      });
+      ({ context, page } = await openWatchedPage(dir, problems));
     }, 60_000);
 
     afterAll(async () => {

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { ARTIFACTS, chromiumOrReport, openWatchedPage } from "./chromium-harness.js";
 import { hashPassword } from "../../src/web/auth/password.js";
 import { deliverGithub, waitFor } from "../e2e/e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "../e2e/spawn-buildgate.js";
@@ -12,9 +13,6 @@ import { pushExample } from "../helpers/github-examples.js";
  * The board in a real browser: Debian's Chromium driven by playwright-core, against the real
  * server process and a local CodeBuild. Screenshots go to test-artifacts/.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"];
-const ARTIFACTS = join(process.cwd(), "test-artifacts");
 const SECRET = "browser-secret-0123456789";
 const USER = { username: "olivia", password: "correct horse battery staple" };
 const STEP = 20_000;
@@ -62,22 +60,7 @@ routes:
   return path;
 }
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI) {
-    describe("board in a browser", () => {
-      it("needs Debian's chromium at /usr/bin/chromium (CI installs it: .ci/run)", () => {
-        throw new Error(`browser suite: ${CHROMIUM} not found`);
-      });
-    });
-  } else {
-    describe("board in a browser", () => {
-      console.warn(`browser suite skipped: ${CHROMIUM} not found`);
-      // Jest fails a file that registers nothing ("Your test suite must contain at least one test"):
-      // a todo entry keeps the skip visible in the summary without pretending anything passed.
-      it.todo(`browser suite skipped: ${CHROMIUM} not found`);
-    });
-  }
-} else {
+if (chromiumOrReport("board in a browser")) {
   describe("board in a browser (Chromium + the real server)", () => {
     let dir: string;
     let fake: CodeBuildFake;
@@ -97,20 +80,9 @@ if (!existsSync(CHROMIUM)) {
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "buildgate-browser-"));
-      mkdirSync(ARTIFACTS, { recursive: true });
       fake = await startCodeBuildFake({ projects: ["hello-ci"] });
       gate = await spawnBuildgate(writeConfig(dir, fake.url, await hashPassword(USER.password)), { BROWSER_SECRET: SECRET });
-      context = await chromium.launchPersistentContext(join(dir, "chromium-profile"), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 }, colorScheme: "light" });
-      // The CSP is reported in the console too; this catches violations the console might not name.
-      await context.addInitScript({ content: 'document.addEventListener("securitypolicyviolation", (e) => console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI));' });
-      page = context.pages()[0] ?? (await context.newPage());
-      page.on("console", (msg) => {
-        if (msg.type() === "error" || /content security policy/i.test(msg.text())) problems.push(`${msg.type()}: ${msg.text()} (${page.url()})`);
-      });
-      page.on("pageerror", (err) => problems.push(`pageerror: ${err.message} (${page.url()})`));
-      page.on("response", (res) => {
-        if (res.status() >= 400 && !res.url().endsWith("/login?error=1&returnTo=%2Fbuilds")) problems.push(`HTTP ${res.status()}: ${res.request().method()} ${res.url()}`);
-      });
+      ({ context, page } = await openWatchedPage(dir, problems, (u) => u.endsWith("/login?error=1&returnTo=%2Fbuilds")));
     }, 60_000);
 
     afterAll(async () => {
