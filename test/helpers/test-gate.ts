@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Express } from "express";
 import pino from "pino";
+import request from "supertest";
 import { compose } from "../../src/compose/compose.js";
 import type { Watchdog } from "../../src/compose/create-watchdog.js";
 import type { Config } from "../../src/config/config.js";
@@ -18,6 +20,7 @@ import type { GithubApi } from "../../src/providers/github/github-api.js";
 import { createLoggingGithubApi } from "../../src/providers/github/logging-github-api.js";
 import type { Store } from "../../src/store/store.js";
 import { RecordingBuilder } from "../fakes/recording-builder.js";
+import { signGithub } from "./sign.js";
 
 export const SECRET = "It's a Secret to Everybody";
 export const OLD_SECRET = "the-previous-secret";
@@ -123,4 +126,18 @@ export async function createTestGate(options: TestGateOptions = {}): Promise<Tes
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A GitHub delivery signed with SECRET, posted to the gate's app; returns once the pipeline has settled. */
+export async function deliverSigned(gate: Pick<TestGate, "app" | "settle">, event: string, payload: unknown, deliveryId: string = randomUUID()): Promise<{ res: request.Response; deliveryId: string }> {
+  const body = JSON.stringify(payload);
+  const res = await request(gate.app)
+    .post("/webhooks/github")
+    .set("content-type", "application/json")
+    .set("x-github-event", event)
+    .set("x-github-delivery", deliveryId)
+    .set("x-hub-signature-256", signGithub(SECRET, body))
+    .send(body);
+  await gate.settle();
+  return { res, deliveryId };
 }

@@ -1,9 +1,7 @@
 import { BUILD_STATES } from "../../src/domain/build-state.js";
-import { randomUUID } from "node:crypto";
 import request from "supertest";
 import { exampleOf, pushExample } from "../helpers/github-examples.js";
-import { signGithub } from "../helpers/sign.js";
-import { createTestGate, SECRET, type TestGate } from "../helpers/test-gate.js";
+import { createTestGate, deliverSigned, type TestGate } from "../helpers/test-gate.js";
 import { API_TOKEN, boardYaml, hashBoardUsers, OPERATOR, seedBuild, seedDeadJob, signedIn, type BoardClient, type BoardHashes } from "../helpers/board-gate.js";
 
 let hashes: BoardHashes;
@@ -45,17 +43,8 @@ describe("values from webhooks are rendered inert", () => {
   const ids: { push?: number; pr?: number; pushDelivery?: number; seeded?: number; seededDelivery?: number } = {};
 
   async function deliver(event: string, payload: unknown): Promise<string> {
-    const body = JSON.stringify(payload);
-    const deliveryId = randomUUID();
-    const res = await request(gate.app)
-      .post("/webhooks/github")
-      .set("content-type", "application/json")
-      .set("x-github-event", event)
-      .set("x-github-delivery", deliveryId)
-      .set("x-hub-signature-256", signGithub(SECRET, body))
-      .send(body);
+    const { res, deliveryId } = await deliverSigned(gate, event, payload);
     expect(res.status).toBe(202);
-    await gate.settle();
     return deliveryId;
   }
 

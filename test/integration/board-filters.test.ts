@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import request from "supertest";
 import { BUILD_STATES } from "../../src/domain/build-state.js";
 import { exampleOf, pushExample } from "../helpers/github-examples.js";
-import { signGithub } from "../helpers/sign.js";
-import { createTestGate, SECRET, type TestGate } from "../helpers/test-gate.js";
+import { createTestGate, deliverSigned, type TestGate } from "../helpers/test-gate.js";
 import { API_TOKEN, boardYaml, hashBoardUsers, OPERATOR, seedBuild, signedIn, type BoardClient } from "../helpers/board-gate.js";
 
 /**
@@ -19,17 +17,8 @@ describe("board: filters, outcomes and cards as the pages show them", () => {
   const api = (path: string) => request(gate.app).get(path).set("authorization", `Bearer ${API_TOKEN}`).set("accept", "application/json");
 
   async function deliver(event: string, payload: unknown): Promise<string> {
-    const body = JSON.stringify(payload);
-    const deliveryId = randomUUID();
-    const res = await request(gate.app)
-      .post("/webhooks/github")
-      .set("content-type", "application/json")
-      .set("x-github-event", event)
-      .set("x-github-delivery", deliveryId)
-      .set("x-hub-signature-256", signGithub(SECRET, body))
-      .send(body);
+    const { res, deliveryId } = await deliverSigned(gate, event, payload);
     expect(res.status).toBe(202);
-    await gate.settle();
     return deliveryId;
   }
 

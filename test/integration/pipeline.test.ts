@@ -6,8 +6,7 @@ import { pollBuilds } from "../../src/pipeline/poll-builds.js";
 import { idempotencyTokenFor } from "../../src/pipeline/start-build.js";
 import { throttled, unknownProject } from "../fakes/recording-builder.js";
 import { exampleOf, pushExample } from "../helpers/github-examples.js";
-import { signGithub } from "../helpers/sign.js";
-import { createTestGate, SECRET, type TestGate } from "../helpers/test-gate.js";
+import { createTestGate, deliverSigned, SECRET, type TestGate } from "../helpers/test-gate.js";
 
 const SHA = "c".repeat(40);
 
@@ -34,18 +33,7 @@ describe("delivery → routing → StartBuild", () => {
     await gate.close();
   });
 
-  async function deliver(event: string, payload: unknown, deliveryId = randomUUID()) {
-    const body = JSON.stringify(payload);
-    const res = await request(gate.app)
-      .post("/webhooks/github")
-      .set("content-type", "application/json")
-      .set("x-github-event", event)
-      .set("x-github-delivery", deliveryId)
-      .set("x-hub-signature-256", signGithub(SECRET, body))
-      .send(body);
-    await gate.settle();
-    return { res, deliveryId };
-  }
+  const deliver = (event: string, payload: unknown, deliveryId?: string) => deliverSigned(gate, event, payload, deliveryId);
   const explain = async (id: string) => (await request(gate.app).get(`/api/deliveries/${id}/explain`)).body.deliveries[0];
 
   it("starts exactly one build per matching route, with the trigger in its environment", async () => {
