@@ -138,6 +138,18 @@ describe.each(targets)("store on $name: board queries", (target) => {
       all = await store.listBuildsPage({ limit: 1_000 });
     });
 
+    /** Every build the filter finds, read 4 at a time along the `before` cursor. */
+    async function pageThrough(filter: Omit<BuildFilter, "limit">): Promise<number[]> {
+      const got: number[] = [];
+      let before: number | undefined;
+      for (;;) {
+        const page = await store.listBuildsPage({ ...filter, ...(before !== undefined ? { before } : {}), limit: 4 });
+        got.push(...page.map((b) => b.id));
+        if (page.length < 4) return got;
+        before = page[page.length - 1]?.id;
+      }
+    }
+
     const filters: Array<Omit<BuildFilter, "limit">> = [
       {},
       { repository: "acme/r1" },
@@ -156,15 +168,7 @@ describe.each(targets)("store on $name: board queries", (target) => {
 
     it.each(filters)("pages through %j newest first, 4 at a time", async (filter) => {
       const want = all.filter((b) => Object.entries(filter).every(([k, v]) => b[k as keyof BuildRow] === v)).map((b) => b.id);
-      const got: number[] = [];
-      let before: number | undefined;
-      for (;;) {
-        const page = await store.listBuildsPage({ ...filter, ...(before !== undefined ? { before } : {}), limit: 4 });
-        got.push(...page.map((b) => b.id));
-        if (page.length < 4) break;
-        before = page[page.length - 1]?.id;
-      }
-      expect(got).toEqual(want);
+      expect(await pageThrough(filter)).toEqual(want);
     });
 
     // Issue 13: what the pages show. Repositories in any case; a lane name (branch or tag); a pull request number.
@@ -181,15 +185,7 @@ describe.each(targets)("store on $name: board queries", (target) => {
       ["a lane: either of two refs, no pull request", { ref: ["refs/heads/main", "refs/tags/main"], pullRequest: null }, (b) => b.ref === "refs/heads/main" && b.pull_request === null],
     ])("pages through %s, newest first, 4 at a time", async (_name, filter, match) => {
       const want = all.filter(match).map((b) => b.id);
-      const got: number[] = [];
-      let before: number | undefined;
-      for (;;) {
-        const page = await store.listBuildsPage({ ...filter, ...(before !== undefined ? { before } : {}), limit: 4 });
-        got.push(...page.map((b) => b.id));
-        if (page.length < 4) break;
-        before = page[page.length - 1]?.id;
-      }
-      expect(got).toEqual(want);
+      expect(await pageThrough(filter)).toEqual(want);
     });
 
     it("holds every build, newest first", () => {
