@@ -40,7 +40,7 @@ export interface Config {
     readonly allowForkPullRequests: boolean;
     readonly sources: Readonly<Record<string, { readonly path: string } | { readonly git: string }>>;
   };
-  readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string; readonly logs?: string }; readonly maxAttempts: number };
+  readonly aws: { readonly region: string; readonly endpoints: { readonly codebuild?: string; readonly codecommit?: string; readonly logs?: string; readonly s3?: string }; readonly maxAttempts: number };
   readonly logs: { readonly cacheDir: string; readonly maxBytesPerBuild: number; readonly maxCacheBytes: number; readonly pollSeconds: number };
   readonly tracking: { readonly pollIntervalSeconds: number; readonly stuckAfterMinutes: number; readonly sweepIntervalSeconds: number };
   readonly jobs: { readonly concurrency: number; readonly maxAttempts: number; readonly leaseSeconds: number; readonly drainSeconds: number; readonly keepFinishedDays: number };

@@ -108,7 +108,8 @@ export const ConfigSchema = z
     aws: z
       .strictObject({
         region: nonEmpty.default("us-east-1"),
-        endpoints: z.strictObject({ codebuild: httpUrl.optional(), codecommit: httpUrl.optional(), logs: httpUrl.optional() }).default({}),
+        // s3: named in the black-box contract; accepted, but this version reads no S3 (a log written only to S3 is named on the page).
+        endpoints: z.strictObject({ codebuild: httpUrl.optional(), codecommit: httpUrl.optional(), logs: httpUrl.optional(), s3: httpUrl.optional() }).default({}),
         maxAttempts: z.number().int().min(1).max(10).default(3),
       })
       .default({ region: "us-east-1", endpoints: {}, maxAttempts: 3 }),

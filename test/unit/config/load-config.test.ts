@@ -24,7 +24,7 @@ codecommit:
   eventbridge: { apiKeyHeader: x-api-key, apiKey: 0123456789abcdef }
 aws:
   region: eu-west-1
-  endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567", logs: "http://localhost:4568" }
+  endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567", logs: "http://localhost:4568", s3: "http://localhost:4569" }
   maxAttempts: 5
 logs: { cacheDir: /var/cache/buildgate-logs, maxBytesPerBuild: 1048576, pollSeconds: 5 }
 tracking: { pollIntervalSeconds: 30 }
@@ -76,7 +76,7 @@ describe("parseConfig: valid configs", () => {
       store: { url: "postgres://buildgate@db/buildgate" },
       github: { webhookSecrets: ["s3cret", "old-secret"], apiUrl: "https://ghe.example.com/api/v3", auth: { token: "ghp_x" } },
       codecommit: { eventbridge: { apiKeyHeader: "x-api-key", apiKey: "0123456789abcdef" } },
-      aws: { region: "eu-west-1", endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567", logs: "http://localhost:4568" }, maxAttempts: 5 },
+      aws: { region: "eu-west-1", endpoints: { codebuild: "http://localhost:4566", codecommit: "http://localhost:4567", logs: "http://localhost:4568", s3: "http://localhost:4569" }, maxAttempts: 5 },
       logs: { cacheDir: "/var/cache/buildgate-logs", maxBytesPerBuild: 1048576, maxCacheBytes: 2147483648, pollSeconds: 5 },
       tracking: { pollIntervalSeconds: 30, stuckAfterMinutes: 480, sweepIntervalSeconds: 60 },
       jobs: { concurrency: 8, maxAttempts: 20, leaseSeconds: 120, drainSeconds: 20, keepFinishedDays: 7 },
@@ -149,6 +149,7 @@ describe("parseConfig: valid configs", () => {
     { name: "a log poll faster than once a second", text: "logs: { pollSeconds: 0.5 }\n", want: "logs.pollSeconds" },
     { name: "an unknown logs key", text: "logs: { cacheDirectory: /tmp }\n", want: "logs" },
     { name: "a bad logs endpoint", text: "aws: { endpoints: { logs: 'localhost:4568' } }\n", want: "aws.endpoints.logs" },
+    { name: "a bad s3 endpoint", text: "aws: { endpoints: { s3: 'localhost:4569' } }\n", want: "aws.endpoints.s3" },
   ])("refuses $name", ({ text, want }) => {
     expect(problemsOf(() => parseConfig(text, {})).join("\n")).toContain(want);
   });
