@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { ARTIFACTS, chromiumOrReport, openWatchedPage } from "./chromium-harness.js";
 import { deliverGithub, waitFor } from "../e2e/e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "../e2e/spawn-buildgate.js";
+import { startLogsFake, type LogsFake } from "../fakes/cloudwatch-logs-fake.js";
 import { finishFakeBuild, startCodeBuildFake, type CodeBuildFake, type FakeBuild } from "../fakes/codebuild-fake.js";
 import { exampleOf, pushExample } from "../helpers/github-examples.js";
 
@@ -18,7 +19,7 @@ import { exampleOf, pushExample } from "../helpers/github-examples.js";
 const SECRET = "browser-live-secret-0123456789";
 const STEP = 20_000;
 
-function writeConfig(dir: string, codebuildUrl: string): string {
+function writeConfig(dir: string, codebuildUrl: string, logsUrl: string): string {
   const path = join(dir, "buildgate.yaml");
   // No board section on a loopback host: the board is served without sign-in (auth none).
   writeFileSync(
@@ -27,7 +28,8 @@ function writeConfig(dir: string, codebuildUrl: string): string {
 store: { url: "sqlite:${join(dir, "bg.db")}" }
 server: { host: 127.0.0.1 }
 github: { webhookSecrets: ["\${BROWSER_SECRET}"] }
-aws: { region: us-east-1, endpoints: { codebuild: "${codebuildUrl}" }, maxAttempts: 3 }
+aws: { region: us-east-1, endpoints: { codebuild: "${codebuildUrl}", logs: "${logsUrl}" }, maxAttempts: 3 }
+logs: { cacheDir: "${join(dir, "logs")}" }
 tracking: { pollIntervalSeconds: 1 }
 routes:
   - name: hello
@@ -57,6 +59,7 @@ if (chromiumOrReport("live board in a browser")) {
   describe("the live board in Chromium (the real server, a local CodeBuild)", () => {
     let dir: string;
     let fake: CodeBuildFake;
+    let logs: LogsFake;
     let gate: RunningBuildgate;
     let context: BrowserContext;
     let page: Page;
@@ -74,7 +77,8 @@ if (chromiumOrReport("live board in a browser")) {
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "buildgate-browser-live-"));
       fake = await startCodeBuildFake({ projects: ["hello-ci"] });
-      gate = await spawnBuildgate(writeConfig(dir, fake.url), { BROWSER_SECRET: SECRET });
+      logs = await startLogsFake();
+      gate = await spawnBuildgate(writeConfig(dir, fake.url, logs.url), { BROWSER_SECRET: SECRET });
       ({ context, page } = await openWatchedPage(dir, problems));
     }, 60_000);
 
@@ -82,6 +86,7 @@ if (chromiumOrReport("live board in a browser")) {
       await context?.close();
       await gate?.stop();
       await fake?.close();
+      await logs?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 

@@ -6,6 +6,7 @@ import { ARTIFACTS, chromiumOrReport, openWatchedPage } from "./chromium-harness
 import { hashPassword } from "../../src/web/auth/password.js";
 import { deliverGithub, waitFor } from "../e2e/e2e-helpers.js";
 import { spawnBuildgate, type RunningBuildgate } from "../e2e/spawn-buildgate.js";
+import { startLogsFake, type LogsFake } from "../fakes/cloudwatch-logs-fake.js";
 import { finishFakeBuild, startCodeBuildFake, type CodeBuildFake, type FakeBuild } from "../fakes/codebuild-fake.js";
 import { pushExample } from "../helpers/github-examples.js";
 
@@ -32,7 +33,7 @@ function moveTo(build: FakeBuild, current: string, lastStatus: "SUCCEEDED" | "FA
   build.startTime = Math.min(build.startTime, now);
 }
 
-function writeConfig(dir: string, codebuildUrl: string, passwordHash: string): string {
+function writeConfig(dir: string, codebuildUrl: string, logsUrl: string, passwordHash: string): string {
   const path = join(dir, "buildgate.yaml");
   writeFileSync(
     path,
@@ -40,7 +41,8 @@ function writeConfig(dir: string, codebuildUrl: string, passwordHash: string): s
 store: { url: "sqlite:${join(dir, "bg.db")}" }
 server: { host: 127.0.0.1 }
 github: { webhookSecrets: ["\${BROWSER_SECRET}"] }
-aws: { region: us-east-1, endpoints: { codebuild: "${codebuildUrl}" }, maxAttempts: 3 }
+aws: { region: us-east-1, endpoints: { codebuild: "${codebuildUrl}", logs: "${logsUrl}" }, maxAttempts: 3 }
+logs: { cacheDir: "${join(dir, "logs")}" }
 tracking: { pollIntervalSeconds: 1 }
 board:
   auth:
@@ -64,6 +66,7 @@ if (chromiumOrReport("board in a browser")) {
   describe("board in a browser (Chromium + the real server)", () => {
     let dir: string;
     let fake: CodeBuildFake;
+    let logs: LogsFake;
     let gate: RunningBuildgate;
     let context: BrowserContext;
     let page: Page;
@@ -81,7 +84,8 @@ if (chromiumOrReport("board in a browser")) {
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), "buildgate-browser-"));
       fake = await startCodeBuildFake({ projects: ["hello-ci"] });
-      gate = await spawnBuildgate(writeConfig(dir, fake.url, await hashPassword(USER.password)), { BROWSER_SECRET: SECRET });
+      logs = await startLogsFake();
+      gate = await spawnBuildgate(writeConfig(dir, fake.url, logs.url, await hashPassword(USER.password)), { BROWSER_SECRET: SECRET });
       ({ context, page } = await openWatchedPage(dir, problems, (u) => u.endsWith("/login?error=1&returnTo=%2Fbuilds")));
     }, 60_000);
 
@@ -89,6 +93,7 @@ if (chromiumOrReport("board in a browser")) {
       await context?.close();
       await gate?.stop();
       await fake?.close();
+      await logs?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
@@ -142,6 +147,7 @@ if (chromiumOrReport("board in a browser")) {
       await page.evaluate("window.__noReload = true");
 
       const fb = fakeBuildOf(sha1)!;
+      logs.append(fb.logs.groupName!, fb.logs.streamName!, ["[Container] 2026/12/07 10:00:00.123456 Entering phase BUILD", "[Container] 2026/12/07 10:00:00.123456 Running command npm test", "\u001b[32m412 tests passed\u001b[0m"]);
       moveTo(fb, "POST_BUILD");
       await live('tr[data-phase="BUILD"] [data-field="status"]', /^succeeded$/);
       expect(await text('tr[data-phase="POST_BUILD"] [data-field="status"]')).toBe("in progress");
@@ -156,6 +162,8 @@ if (chromiumOrReport("board in a browser")) {
       expect(await page.evaluate("window.__noReload")).toBe(true);
       await page.reload();
       expect(await text("dl.facts")).toContain("Add the team board");
+      // The log inline, read from (the local) CloudWatch Logs, terminal colours stripped.
+      expect(await text("ol.build-log #L3")).toContain("412 tests passed");
       await page.screenshot({ path: join(ARTIFACTS, "board-build.png"), fullPage: true });
     }, 60_000);
 
